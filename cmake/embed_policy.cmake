@@ -1,0 +1,11 @@
+# Writes OUT: a C++ file holding the built-in policy data files as strings.
+file(READ ${ALLOW} allow_text)
+file(READ ${DENY} deny_text)
+file(READ ${STDLIB} stdlib_text)
+file(WRITE ${OUT} "// Generated from data/policy/*.txt by cmake/embed_policy.cmake. Do not edit.\n")
+file(APPEND ${OUT} "namespace modelgate {\n")
+file(APPEND ${OUT} "extern const char kBuiltinAllowlist[];\nextern const char kBuiltinDenylist[];\nextern const char kStdlibModules[];\n")
+file(APPEND ${OUT} "const char kBuiltinAllowlist[] = R\"MGPOLICY(${allow_text})MGPOLICY\";\n")
+file(APPEND ${OUT} "const char kBuiltinDenylist[] = R\"MGPOLICY(${deny_text})MGPOLICY\";\n")
+file(APPEND ${OUT} "const char kStdlibModules[] = R\"MGPOLICY(${stdlib_text})MGPOLICY\";\n")
+file(APPEND ${OUT} "}  // namespace modelgate\n")

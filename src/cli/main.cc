@@ -1,0 +1,28 @@
+// modelgate: the gate every model passes before use. This file only wires
+// subcommands; each lives in its own <command>_command.cc.
+#include <cstdio>
+#include <iostream>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"modelgate: keeps compromised machine-learning models out of production.\n"
+               "Static analysis never executes, imports or unpickles model content."};
+  app.set_version_flag("--version", std::string("modelgate ") + MODELGATE_VERSION);
+  app.require_subcommand(1);
+  modelgate::cli::CommandRunner scan = modelgate::cli::RegisterScan(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return modelgate::cli::kExitUsage;
+  }
+  if (app.got_subcommand("scan")) return scan();
+  return modelgate::cli::kExitUsage;
+}

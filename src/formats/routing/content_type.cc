@@ -1,0 +1,119 @@
+// Content sniffing. Order matters: formats with strong magic numbers first,
+// then pickle (decoded, not guessed), then weak signatures (zlib, lzma-alone)
+// whose first bytes could also start a pickle.
+#include "formats/routing/content_type.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "formats/pickle/pickle_machine.h"
+
+namespace modelgate {
+
+std::string_view ContentTypeName(ContentType t) {
+  switch (t) {
+    case ContentType::kUnknown: return "unknown";
+    case ContentType::kEmpty: return "empty";
+    case ContentType::kPickle: return "pickle";
+    case ContentType::kZip: return "zip";
+    case ContentType::kNpy: return "npy";
+    case ContentType::kTar: return "tar";
+    case ContentType::kGzip: return "gzip";
+    case ContentType::kBzip2: return "bzip2";
+    case ContentType::kXz: return "xz";
+    case ContentType::kLzmaAlone: return "lzma";
+    case ContentType::kZlib: return "zlib";
+    case ContentType::kZstd: return "zstd";
+    case ContentType::kSevenZip: return "7z";
+    case ContentType::kSafetensors: return "safetensors";
+    case ContentType::kGguf: return "gguf";
+    case ContentType::kHdf5: return "hdf5";
+    case ContentType::kText: return "text";
+  }
+  return "unknown";
+}
+
+namespace {
+
+bool StartsWith(ByteView b, std::string_view magic, std::size_t at = 0) {
+  return b.size() >= at + magic.size() && std::memcmp(b.data() + at, magic.data(), magic.size()) == 0;
+}
+
+bool LooksLikeTar(ByteView b) {
+  // ustar (POSIX) and "ustar  " (GNU) both put "ustar" at offset 257.
+  if (StartsWith(b, "ustar", 257)) return true;
+  // v7 tar: no magic; check the header checksum instead.
+  if (b.size() < 512) return false;
+  unsigned sum = 0;
+  for (std::size_t i = 0; i < 512; ++i) sum += (i >= 148 && i < 156) ? ' ' : b[i];
+  unsigned stored = 0;
+  std::size_t i = 148;
+  while (i < 156 && b[i] == ' ') ++i;
+  bool digits = false;
+  for (; i < 156 && b[i] >= '0' && b[i] <= '7'; ++i) {
+    stored = stored * 8 + (b[i] - '0');
+    digits = true;
+  }
+  return digits && stored == sum && b[0] != 0;
+}
+
+bool LooksLikeSafetensors(ByteView b) {
+  if (b.size() < 10) return false;
+  std::uint64_t n = LoadU64LE(b, 0);
+  return b[8] == '{' && n >= 2 && n <= b.size() - 8;
+}
+
+bool LooksLikeLzmaAlone(ByteView b) {
+  // props byte (lc/lp/pb; 0x5D is the default), 4-byte dictionary size,
+  // 8-byte uncompressed size (all 0xFF when unknown, as Python writes).
+  if (b.size() < 13 || b[0] > 224) return false;
+  std::uint32_t dict = LoadU32LE(b, 1);
+  bool pow2ish = dict >= (1u << 12) && (dict & (dict - 1)) == 0;
+  return b[0] == 0x5D && (pow2ish || dict == 0xFFFFFFFF);
+}
+
+bool LooksLikeText(ByteView b) {
+  std::size_t n = std::min<std::size_t>(b.size(), 4096);
+  std::size_t bad = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint8_t c = b[i];
+    if (c == 0 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f')) ++bad;
+  }
+  return bad == 0;
+}
+
+}  // namespace
+
+bool HasZipEndRecord(ByteView b) {
+  if (b.size() < 22) return false;
+  std::size_t lo = b.size() > 65557 ? b.size() - 65557 : 0;
+  for (std::size_t i = b.size() - 22 + 1; i-- > lo;) {
+    if (b[i] == 'P' && b[i + 1] == 'K' && b[i + 2] == 5 && b[i + 3] == 6) return true;
+  }
+  return false;
+}
+
+ContentType DetectContentType(ByteView b) {
+  if (b.empty()) return ContentType::kEmpty;
+  if (StartsWith(b, "\x93NUMPY")) return ContentType::kNpy;
+  if (StartsWith(b, "PK\x03\x04") || StartsWith(b, "PK\x05\x06")) return ContentType::kZip;
+  if (StartsWith(b, "\x1f\x8b")) return ContentType::kGzip;
+  if (StartsWith(b, "BZh") && b.size() > 3 && b[3] >= '1' && b[3] <= '9') return ContentType::kBzip2;
+  if (StartsWith(b, std::string_view("\xfd" "7zXZ\x00", 6))) return ContentType::kXz;
+  if (StartsWith(b, "\x28\xb5\x2f\xfd")) return ContentType::kZstd;
+  if (StartsWith(b, "7z\xbc\xaf\x27\x1c")) return ContentType::kSevenZip;
+  if (StartsWith(b, "\x89HDF\r\n\x1a\n")) return ContentType::kHdf5;
+  if (StartsWith(b, "GGUF")) return ContentType::kGguf;
+  if (StartsWith(b, "ustar", 257)) return ContentType::kTar;
+  if (pickle::LooksLikePickle(b)) return ContentType::kPickle;
+  if (LooksLikeTar(b)) return ContentType::kTar;
+  // A ZIP with bytes prepended: readers that search from the end still open it.
+  if (HasZipEndRecord(b)) return ContentType::kZip;
+  if (LooksLikeSafetensors(b)) return ContentType::kSafetensors;
+  if (b.size() >= 2 && b[0] == 0x78 && ((b[0] << 8) | b[1]) % 31 == 0) return ContentType::kZlib;
+  if (LooksLikeLzmaAlone(b)) return ContentType::kLzmaAlone;
+  if (LooksLikeText(b)) return ContentType::kText;
+  return ContentType::kUnknown;
+}
+
+}  // namespace modelgate

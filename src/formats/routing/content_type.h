@@ -1,0 +1,51 @@
+// Content routing: what a run of bytes is, decided from the bytes alone.
+//
+// Names and extensions are never consulted: a pickle named .txt, a zip named
+// .bin and a checkpoint with no extension are all routed by content. ZIP is
+// found by its end-of-central-directory record, so bytes prepended to an
+// archive do not hide it.
+#ifndef MODELGATE_FORMATS_ROUTING_CONTENT_TYPE_H_
+#define MODELGATE_FORMATS_ROUTING_CONTENT_TYPE_H_
+
+#include <string_view>
+
+#include "modelgate/byte_reader.h"
+
+namespace modelgate {
+
+enum class ContentType {
+  kUnknown,
+  kEmpty,
+  kPickle,       // a pickle stream (any protocol), incl. legacy torch stacked pickles, joblib
+  kZip,          // any ZIP: PyTorch, TorchScript, .npz, Keras 3 ...
+  kNpy,          // numpy .npy
+  kTar,          // POSIX/GNU tar (legacy torch tar format among them)
+  kGzip,
+  kBzip2,
+  kXz,
+  kLzmaAlone,    // .lzma (joblib's "lzma" compressor)
+  kZlib,         // raw zlib stream (joblib's default compressor)
+  kZstd,
+  kSevenZip,
+  // Recognised so they are not reported as unknown; analysed by later work.
+  kSafetensors,
+  kGguf,
+  kHdf5,
+  kText,         // printable text that is not a pickle
+};
+
+std::string_view ContentTypeName(ContentType t);
+
+// Classifies `bytes`. Cheap: looks at a bounded prefix and, for ZIP, the last
+// 64 KiB. Thread-safe.
+ContentType DetectContentType(ByteView bytes);
+
+// True when an end-of-central-directory record sits where ZIP readers that
+// search from the end (miniz, Python's zipfile) find one. A file can be a
+// pickle to torch.load (which checks the first four bytes) and a ZIP to those
+// readers at once; the scanner analyses both views.
+bool HasZipEndRecord(ByteView bytes);
+
+}  // namespace modelgate
+
+#endif  // MODELGATE_FORMATS_ROUTING_CONTENT_TYPE_H_
