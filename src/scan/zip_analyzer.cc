@@ -20,6 +20,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -141,7 +142,13 @@ class ZipScan {
       torch_pkl_ = index_.Find(*prefix_ + "/data.pkl");
       if (LooksLikeTorchScript(a_, *prefix_)) ts_constants_ = index_.Find(*prefix_ + "/constants.pkl");
     }
-    for (const ZipEntry& e : a_.entries) ++name_count_[e.name];
+    for (const ZipEntry& e : a_.entries) {
+      ++name_count_[e.name];
+      std::string_view cut = e.name;
+      cut = cut.substr(0, std::min(cut.size(), cut.find('\0')));
+      zipfile_pick_[cut] = &e;  // later records overwrite: zipfile's rule
+      if (Readable(e)) ++readable_;
+    }
     ReportAnomalies();
     ReportTorchLookups();
     QueueSideBytes();
@@ -179,20 +186,19 @@ class ZipScan {
   // Which record each reader returns for `name`.
   void AddPicks(const std::string& name, std::vector<std::pair<std::string, std::string>>& evidence) {
     const ZipEntry* torch = index_.Find(name);
-    const ZipEntry* zipfile = FindEntryLikeZipfile(a_, name);
+    auto it = zipfile_pick_.find(name);
+    const ZipEntry* zipfile = it == zipfile_pick_.end() ? nullptr : it->second;
     evidence.emplace_back("pytorch_reads", torch ? RecordLabel(*torch) : "none");
     evidence.emplace_back("zipfile_reads", zipfile ? RecordLabel(*zipfile) : "none");
     evidence.emplace_back("readers_agree", torch == zipfile ? "yes" : "no");
   }
 
+  static bool Readable(const ZipEntry& e) {
+    return e.has_data && e.PlaintextReadable() && (e.method == kZipMethodStored || e.method == kZipMethodDeflate);
+  }
+
   bool OtherMemberReadable(const ZipEntry* self) const {
-    for (const ZipEntry& e : a_.entries) {
-      if (&e != self && e.has_data && !e.IsEncrypted() &&
-          (e.method == kZipMethodStored || e.method == kZipMethodDeflate)) {
-        return true;
-      }
-    }
-    return false;
+    return readable_ > ((self && Readable(*self)) ? 1u : 0u);
   }
 
   void ReportTorchLookups() {
@@ -253,7 +259,7 @@ class ZipScan {
                     "clean.");
         return;
       }
-      if (!e->has_data || e->compressed_size == 0 || e->IsEncrypted()) continue;
+      if (!e->has_data || e->compressed_size == 0 || !e->PlaintextReadable()) continue;
       if (e->method != kZipMethodStored && e->method != kZipMethodDeflate) continue;
       if (!queued.insert({e->data_offset, e->compressed_size}).second) continue;
       std::string role;
@@ -356,6 +362,9 @@ class ZipScan {
   const ZipEntry* torch_pkl_ = nullptr;
   const ZipEntry* ts_constants_ = nullptr;
   std::unordered_map<std::string, std::uint32_t> name_count_;
+  // Name (cut at NUL) -> the record Python's zipfile returns for it.
+  std::unordered_map<std::string_view, const ZipEntry*> zipfile_pick_;
+  std::uint64_t readable_ = 0;  // members a loader could extract
 };
 
 }  // namespace

@@ -65,15 +65,21 @@ constexpr std::uint8_t kTorchMagic[] = {0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a
 enum class VK : std::uint8_t {
   kNone, kBool, kInt, kBigInt, kFloat, kStr, kBytes, kTuple, kList, kDict, kSet, kFrozenSet,
   kGlobal, kObject, kPersistent, kBuffer, kJoblibArray, kExtension, kTorchMagic,
+  kUnset,  // an empty memo slot (never on the stack)
 };
 
 constexpr std::uint8_t kFromMemo = 1;
+// kStr/kBytes whose text lives in texts_ (decoded or longer than 4 GiB)
+// rather than in the input at offset i with length ref.
+constexpr std::uint8_t kTextOwned = 2;
 
 struct Val {
   VK kind = VK::kNone;
   std::uint8_t flags = 0;
-  std::uint32_t ref = 0;  // texts_/tuple_items_ start/containers_/globals/objects_ index
-  std::int64_t i = 0;     // int value; tuple length; offset of a str/bytes opcode
+  // str/bytes: length (or texts_ index when kTextOwned); tuple: first item in
+  // tuple_items_; containers_/globals/objects_/descriptions_ index otherwise.
+  std::uint32_t ref = 0;
+  std::int64_t i = 0;  // int value; tuple length; str/bytes: offset of the text in the input
 };
 
 struct Container {
@@ -105,7 +111,8 @@ class Machine {
  public:
   Machine(ByteView data, std::uint64_t start, const Limits& limits, const MachineOptions& opts,
           StreamTrace* trace)
-      : data_(data), r_(data), limits_(limits), opts_(opts), t_(*trace) {
+      : data_(data), r_(data), limits_(limits), opts_(opts), t_(*trace),
+        max_stack_(limits.max_pickle_stack_depth * 16ull + 1024) {
     (void)r_.Seek(start);
     t_.start = start;
   }
@@ -136,8 +143,8 @@ class Machine {
     stack_.pop_back();
     return true;
   }
-  bool Push(Val v) {
-    if (stack_.size() >= limits_.max_pickle_stack_depth * 16ull + 1024) {
+  [[gnu::always_inline]] bool Push(const Val& v) {
+    if (stack_.size() >= max_stack_) [[unlikely]] {
       return Fail(ErrorKind::kLimit, "stack grew beyond the scanner's bound");
     }
     stack_.push_back(v);
@@ -152,9 +159,15 @@ class Machine {
   }
 
   // --- value constructors --------------------------------------------------
-  Val Str(std::string_view s, std::uint64_t off) {
+  // Strings are views into the input where possible, so a stream of a
+  // million strings allocates nothing per string.
+  [[gnu::always_inline]] Val Str(std::string_view s, std::uint64_t /*opcode_offset*/) {
+    const auto* p = reinterpret_cast<const std::uint8_t*>(s.data());
+    if (p >= data_.data() && p + s.size() <= data_.data() + data_.size() && s.size() <= UINT32_MAX) {
+      return Val{VK::kStr, 0, static_cast<std::uint32_t>(s.size()), static_cast<std::int64_t>(p - data_.data())};
+    }
     texts_.push_back(s);
-    return Val{VK::kStr, 0, static_cast<std::uint32_t>(texts_.size() - 1), static_cast<std::int64_t>(off)};
+    return Val{VK::kStr, kTextOwned, static_cast<std::uint32_t>(texts_.size() - 1), 0};
   }
   Val Bytes(std::string_view s, std::uint64_t off) {
     Val v = Str(s, off);
@@ -180,7 +193,10 @@ class Machine {
     c.total += n;
     for (std::size_t k = 0; k < n && c.items.size() < kContainerKeep; ++k) c.items.push_back(items[k]);
   }
-  std::string_view Text(const Val& v) const { return texts_[v.ref]; }
+  std::string_view Text(const Val& v) const {
+    if (v.flags & kTextOwned) return texts_[v.ref];
+    return std::string_view(reinterpret_cast<const char*>(data_.data()) + v.i, v.ref);
+  }
 
   std::int32_t InternGlobal(std::string module, std::string name, std::uint8_t opcode, bool via_memo) {
     std::string key = module;
@@ -240,7 +256,7 @@ class Machine {
   bool MemoPut(std::uint64_t idx, const Val& v);
   bool MemoGet(std::uint64_t idx);
 
-  bool Step();
+  [[gnu::always_inline]] bool Step();
 
   ByteView data_;
   ByteReader r_;
@@ -254,9 +270,9 @@ class Machine {
   std::uint64_t frame_end_ = 0;
 
   std::vector<Val> stack_;
+  std::size_t max_stack_;
   std::vector<std::size_t> marks_;
   std::vector<Val> memo_dense_;
-  std::vector<bool> memo_dense_set_;
   std::unordered_map<std::uint64_t, Val> memo_sparse_;
   std::uint64_t memo_count_ = 0;
 
@@ -274,12 +290,10 @@ bool Machine::MemoPut(std::uint64_t idx, const Val& v) {
     if (idx >= memo_dense_.size()) {
       std::size_t n = std::max<std::size_t>(static_cast<std::size_t>(idx) + 1, memo_dense_.size() * 2);
       n = std::min<std::size_t>(n, kDenseMemo);
-      memo_dense_.resize(n);
-      memo_dense_set_.resize(n, false);
+      memo_dense_.resize(n, Val{VK::kUnset});
     }
-    if (!memo_dense_set_[idx]) ++memo_count_;
+    if (memo_dense_[idx].kind == VK::kUnset) ++memo_count_;
     memo_dense_[idx] = v;
-    memo_dense_set_[idx] = true;
   } else {
     auto [it, inserted] = memo_sparse_.insert_or_assign(idx, v);
     (void)it;
@@ -293,7 +307,7 @@ bool Machine::MemoPut(std::uint64_t idx, const Val& v) {
 
 bool Machine::MemoGet(std::uint64_t idx) {
   Val v;
-  if (idx < memo_dense_.size() && memo_dense_set_[idx]) {
+  if (idx < memo_dense_.size() && memo_dense_[idx].kind != VK::kUnset) {
     v = memo_dense_[idx];
   } else {
     auto it = memo_sparse_.find(idx);
@@ -333,6 +347,7 @@ std::string Machine::Describe(const Val& v) const {
     case VK::kBuffer: return "buffer";
     case VK::kJoblibArray: return "joblib array";
     case VK::kTorchMagic: return "int";
+    case VK::kUnset: return "value";
   }
   return "value";
 }
@@ -571,7 +586,7 @@ bool Machine::MaybeReadJoblibArray(const Val& inst) {
   return true;
 }
 
-bool Machine::Step() {
+inline bool Machine::Step() {
   Val a, b, c;
   std::size_t mark;
   std::string_view s;
@@ -843,7 +858,13 @@ bool Machine::Step() {
         // The names are produced at load time (e.g. attributes planted by an
         // earlier BUILD): record an unresolved global and go on, as the
         // loader would if the values turn out to be str.
-        auto text = [&](const Val& v) { return v.kind == VK::kStr ? std::string(Text(v)) : "<" + Describe(v) + ">"; };
+        auto text = [&](const Val& v) {
+          if (v.kind == VK::kStr) return std::string(Text(v));
+          std::string out("<");  // appended piecewise: GCC 12 -O3 warns (-Wrestrict) on "<" + s
+          out.append(Describe(v));
+          out.push_back('>');
+          return out;
+        };
         std::int32_t idx = InternGlobal(text(a), text(b), op_, ((a.flags | b.flags) & kFromMemo) != 0);
         t_.globals[static_cast<std::size_t>(idx)].unresolved = true;
         return Push(Val{VK::kGlobal, 0, static_cast<std::uint32_t>(idx), 0});

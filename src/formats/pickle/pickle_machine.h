@@ -62,7 +62,7 @@ const char* CallKindName(CallKind k);
 // A bytes value passed (possibly nested in tuples/lists/dicts/objects) as an
 // argument of a call.
 struct BytesArg {
-  std::uint64_t offset = 0;  // of the opcode that pushed the bytes
+  std::uint64_t offset = 0;  // of the bytes themselves in the stream's data
   ByteView view;             // into the stream's data
 };
 

@@ -470,6 +470,10 @@ std::string_view ZipAnomalyKindName(ZipAnomalyKind kind) {
   return "unknown";
 }
 
+bool ZipEntry::PlaintextReadable() const {
+  return (flags & (kFlagEncrypted | kFlagStrongEncryption | kFlagPatch)) == 0;
+}
+
 bool ZipEntry::IsEncrypted() const {
   return (flags & (kFlagEncrypted | kFlagStrongEncryption | kFlagPatch | kFlagMaskedLocalHeader)) != 0;
 }
@@ -604,7 +608,7 @@ Result<ZipArchive> ParseZip(ByteView file, const Limits& limits) {
 }
 
 Result<ExtractedEntry> ExtractEntry(const ZipEntry& entry, std::uint64_t max_out) {
-  if (entry.IsEncrypted()) return Status::NotSupported("zip: " + Printable(entry.name) + ": encrypted entry");
+  if (!entry.PlaintextReadable()) return Status::NotSupported("zip: " + Printable(entry.name) + ": encrypted entry");
   if (entry.method != kZipMethodStored && entry.method != kZipMethodDeflate) {
     return Status::NotSupported("zip: " + Printable(entry.name) + ": compression method " +
                                 std::to_string(entry.method));

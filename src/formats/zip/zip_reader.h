@@ -114,6 +114,11 @@ struct ZipEntry {
 
   // Encrypted (bits 0, 6, 13) or a patch (bit 5): miniz refuses to extract.
   bool IsEncrypted() const;
+  // False only when no common reader can get at the plaintext: bit 0
+  // (traditional encryption), 5 (patch) or 6 (strong encryption). Python's
+  // zipfile ignores bit 13 (masked local header) and reads the data as is,
+  // so such members must still be scanned.
+  bool PlaintextReadable() const;
   // miniz's mz_zip_reader_is_file_a_directory: name ends in '/' or the DOS
   // directory attribute (0x10) is set. miniz extracts nothing for these.
   bool IsDirectory() const;

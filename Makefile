@@ -1,0 +1,78 @@
+# modelgate: `make run` (install, build, scan the demo models) and `make test`.
+# Build trees live under build/; nothing is downloaded at build or test time.
+
+BUILD        ?= build/release
+ASAN_BUILD   ?= build/asan
+FUZZ_BUILD   ?= build/fuzz
+BENCH_BUILD  ?= build/bench
+JOBS         ?= $(shell nproc)
+FUZZ_SECONDS ?= 30
+FUZZERS      := pickle_fuzzer zip_fuzzer npy_fuzzer archive_fuzzer scan_fuzzer report_fuzzer
+
+CMAKE_COMMON := -G Ninja -DMODELGATE_WERROR=ON
+SHELL        := /bin/bash
+
+.PHONY: all deps build run test asan fuzz fuzz-build bench fixtures format clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Release
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD) -j $(JOBS)
+
+# The main job: scan the bundled demo models (benign and malicious) and show
+# the verdicts. Exit status 1 from the scan is expected: the demo holds attacks.
+run: build
+	@echo "== modelgate scan examples/demo"
+	@$(BUILD)/modelgate scan examples/demo || test $$? -eq 1
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+asan: deps
+	cmake -S . -B $(ASAN_BUILD) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Debug -DMODELGATE_SANITIZE=ON
+	ninja -C $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS)
+
+fuzz-build: deps
+	cmake -S . -B $(FUZZ_BUILD) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_COMPILER=clang++ -DMODELGATE_FUZZ=ON
+	ninja -C $(FUZZ_BUILD) -j $(JOBS) $(FUZZERS)
+
+# Runs each fuzzer for FUZZ_SECONDS on a scratch copy of its seed corpus plus
+# the test fixtures. Crashes are written to build/fuzz/artifacts/.
+fuzz: fuzz-build
+	@mkdir -p $(FUZZ_BUILD)/artifacts
+	@set -e; for f in $(FUZZERS); do \
+	  work=$(FUZZ_BUILD)/corpus/$$f; mkdir -p $$work; log=$(FUZZ_BUILD)/$$f.log; \
+	  echo "== $$f for $(FUZZ_SECONDS)s"; \
+	  if ! ASAN_OPTIONS=detect_leaks=1 $(FUZZ_BUILD)/$$f -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 \
+	       -timeout=25 -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$f- \
+	       $$work fuzz/corpus/$$f >$$log 2>&1; then \
+	    tail -n 60 $$log; echo "$$f: FAILED (see $$log)"; exit 1; \
+	  fi; \
+	  grep -E "^stat::(number_of_executed_units|peak_rss_mb)|^Done [0-9]+ runs" $$log || true; \
+	done
+
+bench: deps
+	cmake -S . -B $(BENCH_BUILD) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Release -DMODELGATE_BENCH=ON -DMODELGATE_TESTS=OFF
+	ninja -C $(BENCH_BUILD) -j $(JOBS)
+	bench/run $(BENCH_BUILD)
+
+# Regenerates tests/fixtures and examples/demo with the real libraries.
+fixtures:
+	scripts/install-deps --generators
+	/usr/bin/python3 scripts/make-fixtures
+
+format:
+	clang-format -i $$(git ls-files '*.cc' '*.h')
+
+clean:
+	rm -rf build
