@@ -206,9 +206,9 @@ void AnalyzeMembers(const Blob& blob, ScanContext& ctx) {
   bool legacy = is_tar && has_regular("pickle") && has_regular("storages") && has_regular("tensors");
   if (legacy) {
     ctx.Report("TORCH-LEGACY-TAR", Severity::kInfo, "Legacy PyTorch tar checkpoint", blob.member, std::nullopt,
-               "torch.load reads this tar format (written by torch.save before PyTorch 0.1.10 / with "
-               "_use_new_zipfile_serialization=False in very old versions) by unpickling 'storages', 'tensors' and "
-               "'pickle'. Each was analysed as a pickle.",
+               "torch.load still reads this tar format, written only by the earliest PyTorch releases: it "
+               "extracts 'storages' and 'tensors' (pickles interleaved with raw bytes) and unpickles 'pickle'. "
+               "Each member was queued for pickle analysis.",
                {{"format", l.format_name}});
   }
   for (const ArchiveAnomaly& a : l.anomalies) {

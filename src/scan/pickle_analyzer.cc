@@ -88,6 +88,21 @@ bool Classify(const Policy& policy, const GlobalRef& g, Verdict* v) {
     v->title = (called ? "Calls " : "Imports ") + full + ", which can run code or reach the system";
     v->reason = rule->reason;
     v->rule = rule;
+    // Say what an attribute walk reaches too (torch + serialization.os.system
+    // matches torch.serialization.*, but it is os.system that runs).
+    if (g.name.find('.') != std::string::npos) {
+      std::string_view name = g.name;
+      for (std::size_t pos = name.find('.'); pos != std::string_view::npos; pos = name.find('.', pos + 1)) {
+        std::string suffix(name.substr(pos + 1));
+        const PolicyRule* deny = policy.MatchDeny(suffix);
+        if (deny == nullptr) deny = policy.MatchDeny(suffix = ResolveAliases(suffix));
+        if (deny != nullptr) {
+          v->resolved = suffix;
+          v->reason = deny->reason;
+          break;
+        }
+      }
+    }
     return true;
   }
   // An attribute walk in the name ("serialization.os.system"): find what it

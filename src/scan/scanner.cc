@@ -42,8 +42,7 @@ void ReportPolyglot(const Blob& blob, ScanContext& ctx, const char* first, const
              {{"views", std::string(first) + "," + second}});
 }
 
-void Route(const Blob& blob, ScanContext& ctx, bool top_level) {
-  ContentType type = DetectContentType(blob.bytes);
+void Route(const Blob& blob, ContentType type, ScanContext& ctx, bool top_level) {
   if (RoleForcesPickle(blob.role) && type != ContentType::kPickle) {
     // torch.load of nested bytes accepts a zip; everything else is unpickled as is.
     bool nested_archive = blob.role == "nested-pickle" && type == ContentType::kZip;
@@ -223,10 +222,11 @@ FileReport ScanBytes(ByteView bytes, const std::string& display_path, const Scan
   FileReport report;
   report.path = display_path;
   report.size = bytes.size();
-  report.format = std::string(ContentTypeName(DetectContentType(bytes)));
+  ContentType type = DetectContentType(bytes);
+  report.format = std::string(ContentTypeName(type));
   Blob root;
   root.bytes = bytes;
-  Route(root, ctx, true);
+  Route(root, type, ctx, true);
   while (ctx.HasPending()) {
     if (ctx.OutOfTime()) {
       ctx.Report("SCAN-TIME-LIMIT", Severity::kHigh, "Time budget for this file spent; not fully analysed", "",
@@ -236,7 +236,7 @@ FileReport ScanBytes(ByteView bytes, const std::string& display_path, const Scan
       break;
     }
     Blob b = ctx.PopPending();
-    Route(b, ctx, false);
+    Route(b, DetectContentType(b.bytes), ctx, false);
   }
   report.findings = ctx.TakeFindings();
   return report;

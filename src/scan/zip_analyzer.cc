@@ -27,6 +27,7 @@
 
 #include <zlib.h>
 
+#include "formats/routing/content_type.h"
 #include "formats/zip/zip_reader.h"
 #include "scan/analyzers.h"
 
@@ -34,10 +35,15 @@ namespace modelgate {
 namespace {
 
 constexpr std::uint64_t kRatioFloorBytes = 1u << 20;
-// Stored members larger than this are queued without a CRC check: checking
-// would read whole tensor payloads, which the scanner avoids. Members with a
-// loader role are always checked.
-constexpr std::uint64_t kStoredCrcCheckBytes = 16u << 20;
+// Stored members are CRC-checked only when a loader interprets them: those
+// with a loader role and those whose content routes to an analyzer (pickle,
+// archive, npy). Tensor payloads are never read in full, so scan cost does not
+// grow with the weights.
+bool WorthCrcCheck(const ZipEntry& e, const std::string& role) {
+  if (!role.empty()) return true;
+  ContentType t = DetectContentType(e.data);
+  return t != ContentType::kUnknown && t != ContentType::kText && t != ContentType::kEmpty;
+}
 
 struct FindingSpec {
   const char* id;
@@ -276,7 +282,7 @@ class ZipScan {
   }
 
   void QueueStored(const ZipEntry& e, const std::string& name, std::string role) {
-    if (!role.empty() || e.compressed_size <= kStoredCrcCheckBytes) {
+    if (WorthCrcCheck(e, role)) {
       if (crc32_z(0L, e.data.data(), e.data.size()) != e.crc32) ReportCrc(e, name);
     }
     ctx_.EnqueueChild(blob_, name, e.data, blob_.owner, std::move(role));

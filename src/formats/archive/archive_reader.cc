@@ -117,6 +117,32 @@ bool LooksTruncated(const std::string& msg) {
          lower.find("unexpected end") != std::string::npos;
 }
 
+constexpr std::size_t kLzmaAloneHeader = 13;  // props, dict size u32, uncompressed size u64
+
+// Feeds libarchive from memory, optionally with a replacement for the first
+// 13 bytes (see LibarchiveStream). Borrows `rest` for the call's duration.
+struct LzmaAloneSource {
+  std::uint8_t header[kLzmaAloneHeader] = {};
+  bool header_pending = false;
+  bool rest_pending = true;
+  ByteView rest;
+
+  static la_ssize_t Read(struct archive*, void* self, const void** buf) {
+    auto* s = static_cast<LzmaAloneSource*>(self);
+    if (s->header_pending) {
+      s->header_pending = false;
+      *buf = s->header;
+      return static_cast<la_ssize_t>(kLzmaAloneHeader);
+    }
+    if (s->rest_pending) {
+      s->rest_pending = false;
+      *buf = s->rest.data();
+      return static_cast<la_ssize_t>(s->rest.size());
+    }
+    return 0;
+  }
+};
+
 Result<DecompressedStream> LibarchiveStream(ByteView in, Codec c, std::uint64_t max_out) {
   DecompressedStream out;
   if (in.empty()) return Status::Corruption(std::string(CodecName(c)) + ": empty input");
@@ -126,7 +152,22 @@ Result<DecompressedStream> LibarchiveStream(ByteView in, Codec c, std::uint64_t 
   if (archive_read_append_filter(a.get(), FilterCode(c)) != ARCHIVE_OK) {
     return Status::NotSupported(std::string(CodecName(c)) + ": " + ArchiveError(a.get()));
   }
-  if (archive_read_open_memory(a.get(), in.data(), in.size()) != ARCHIVE_OK) {
+  // lzma-alone headers declare a dictionary of up to 4 GiB, which liblzma
+  // allocates up front. A match can never reach further back than the output
+  // produced so far, so a dictionary of max_out (plus libarchive's read-ahead)
+  // decodes the first max_out bytes identically: patch the header copy.
+  LzmaAloneSource src;
+  src.rest = in;
+  if (c == Codec::kLzmaAlone && in.size() >= kLzmaAloneHeader) {
+    std::copy(in.begin(), in.begin() + kLzmaAloneHeader, src.header);
+    std::uint64_t bound = std::min<std::uint64_t>(max_out, 1u << 30) + (1u << 20);
+    if (LoadU32LE(in, 1) > bound) {
+      for (int i = 0; i < 4; ++i) src.header[1 + i] = static_cast<std::uint8_t>(bound >> (8 * i));
+    }
+    src.rest = in.subspan(kLzmaAloneHeader);
+    src.header_pending = true;
+  }
+  if (archive_read_open(a.get(), &src, nullptr, &LzmaAloneSource::Read, nullptr) != ARCHIVE_OK) {
     return Status::Corruption(std::string(CodecName(c)) + ": " + ArchiveError(a.get()));
   }
   struct archive_entry* entry = nullptr;

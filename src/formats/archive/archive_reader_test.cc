@@ -102,6 +102,18 @@ TEST(Decompress, DecodesEachCodecFromRealTools) {
   }
 }
 
+TEST(Decompress, BoundsLzmaAloneDictionaryDeclaredInHeader) {
+  // Fuzzer regression: a 4 GiB dictionary in the header made liblzma
+  // allocate 4 GiB before producing a byte. The reader clamps it to the
+  // output cap, which decodes the same bytes.
+  Bytes in = ReadFixture("hello.lzma");
+  ASSERT_GE(in.size(), 13u);
+  for (int i = 1; i <= 4; ++i) in[i] = 0xFF;
+  Result<Bytes> out = Decompress(in, Codec::kLzmaAlone, 1 << 20);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(AsString(out.value()), Payload());
+}
+
 TEST(Decompress, ReadsEveryGzipMember) {
   Result<DecompressedStream> r = DecompressStream(ReadFixture("hello_two_members.gz"), Codec::kGzip, 1 << 20);
   ASSERT_TRUE(r.ok());

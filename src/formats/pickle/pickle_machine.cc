@@ -129,6 +129,11 @@ class Machine {
     return false;
   }
   bool Truncated() { return Fail(ErrorKind::kTruncated, std::string("data ends inside ") + Name() + " argument"); }
+  // Pdata_stack_underflow: the message depends on whether a MARK is set.
+  bool FenceError() {
+    if (marks_.empty()) return Underflow();
+    return Fail(ErrorKind::kStackUnderflow, std::string(Name()) + ": unexpected MARK found");
+  }
   bool Underflow() { return Fail(ErrorKind::kStackUnderflow, std::string(Name()) + ": unpickling stack underflow"); }
   const char* Name() const {
     const char* n = OpcodeName(op_);
@@ -468,8 +473,13 @@ bool Machine::RecordCall(CallKind kind, const Val& callee, const Val& args, Val*
     ++t_.globals[callee.ref].calls;
   }
   c.callee_description = Describe(callee);
-  std::size_t budget = 200;
-  c.args_preview = Preview(args, 3, &budget);
+  // Reports show the first call of each global (and every dynamic call);
+  // rendering a preview for each of a checkpoint's thousand tensor rebuilds
+  // would cost more than decoding them.
+  if (callee.kind != VK::kGlobal || t_.globals[callee.ref].calls == 1) {
+    std::size_t budget = 200;
+    c.args_preview = Preview(args, 3, &budget);
+  }
   CollectBytes(args, &c);
   t_.calls.push_back(std::move(c));
   objects_.push_back(ObjectRec{callee, args, Val{}});
@@ -802,8 +812,9 @@ inline bool Machine::Step() {
       return Push(text ? Str(s, op_off_) : Bytes(s, op_off_));
     }
     case kAppend: {
-      // _pickle.c do_append(len - 1): the list sits just below the value.
-      if (stack_.size() < 2 || stack_.size() - 1 <= 0) return Underflow();
+      // _pickle.c load_append/do_append(len - 1): the list sits just below
+      // the value and must be above the innermost MARK.
+      if (stack_.size() < 2 || stack_.size() - 1 <= Fence()) return FenceError();
       if (!Pop(&a)) return false;
       Val target = stack_.back();
       if (target.kind == VK::kList) AddItems(target, &a, 1);
@@ -813,6 +824,7 @@ inline bool Machine::Step() {
     case kAppends: {
       if (!Marker(&mark)) return false;
       if (mark == 0 || mark > stack_.size()) return Underflow();
+      if (mark <= Fence()) return FenceError();  // _pickle.c do_append/do_setitems/load_additems
       Val target = stack_[mark - 1];
       if (target.kind == VK::kList) AddItems(target, stack_.data() + mark, stack_.size() - mark);
       if (stack_.size() > mark) RecordMutation(target);
@@ -948,9 +960,10 @@ inline bool Machine::Step() {
       return Push(c);
     }
     case kSetItem: {
-      if (stack_.size() < Fence() + 3 && stack_.size() < 3) return Underflow();
+      // _pickle.c load_setitem -> do_setitems(len - 2): the dict must sit
+      // above the innermost MARK.
+      if (stack_.size() < 3 || stack_.size() - 2 <= Fence()) return FenceError();
       if (!Pop(&b) || !Pop(&a)) return false;
-      if (stack_.empty()) return Underflow();
       Val target = stack_.back();
       if (target.kind == VK::kDict) {
         Val kv[2] = {a, b};
@@ -963,6 +976,7 @@ inline bool Machine::Step() {
     case kAddItems: {
       if (!Marker(&mark)) return false;
       if (mark == 0 || mark > stack_.size()) return Underflow();
+      if (mark <= Fence()) return FenceError();  // _pickle.c do_append/do_setitems/load_additems
       std::size_t n = stack_.size() - mark;
       if (op_ == kSetItems && n % 2 != 0) return Fail(ErrorKind::kBadArgument, "odd number of items for SETITEMS");
       Val target = stack_[mark - 1];

@@ -86,11 +86,9 @@ bool LooksLikeText(ByteView b) {
 
 bool HasZipEndRecord(ByteView b) {
   if (b.size() < 22) return false;
+  // The record is at most 65535 (comment) + 22 bytes from the end.
   std::size_t lo = b.size() > 65557 ? b.size() - 65557 : 0;
-  for (std::size_t i = b.size() - 22 + 1; i-- > lo;) {
-    if (b[i] == 'P' && b[i + 1] == 'K' && b[i + 2] == 5 && b[i + 3] == 6) return true;
-  }
-  return false;
+  return memmem(b.data() + lo, b.size() - lo, "PK\x05\x06", 4) != nullptr;
 }
 
 ContentType DetectContentType(ByteView b) {
