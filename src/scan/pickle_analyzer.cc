@@ -15,6 +15,8 @@
 // storage bytes; anything else after the first STOP is decoded as a further
 // stream if it looks like one, else reported as trailing bytes.
 #include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <map>
 #include <string>
 
@@ -370,6 +372,74 @@ void StreamJudge::JudgeEnd(const StreamTrace& t, const std::vector<std::pair<std
               blob_.member, t.error_offset, detail, ev);
 }
 
+// Element size of a legacy storage class named in a storage record's args
+// pickle ((key, location, storage_type)), or 0 when unknown.
+std::uint64_t StorageElementSize(const StreamTrace& t) {
+  static const std::pair<std::string_view, std::uint64_t> kSizes[] = {
+      {"DoubleStorage", 8}, {"FloatStorage", 4},  {"HalfStorage", 2},         {"BFloat16Storage", 2},
+      {"LongStorage", 8},   {"IntStorage", 4},    {"ShortStorage", 2},        {"CharStorage", 1},
+      {"ByteStorage", 1},   {"BoolStorage", 1},   {"ComplexFloatStorage", 8}, {"ComplexDoubleStorage", 16},
+      {"QInt8Storage", 1},  {"QUInt8Storage", 1}, {"QInt32Storage", 4},       {"QUInt4x2Storage", 1},
+  };
+  for (auto it = t.globals.rbegin(); it != t.globals.rend(); ++it) {
+    for (const auto& [name, size] : kSizes) {
+      if (it->name == name) return size;
+    }
+  }
+  return 0;
+}
+
+// The legacy tar format's 'storages' and 'tensors' members interleave
+// pickles with raw records (torch/serialization.py, _legacy_load):
+//   storages: count pickle, then per storage an args pickle
+//             (key, location, storage_type), an int64 element count and the
+//             raw elements; then a storage-views pickle.
+//   tensors:  count pickle, then per tensor an args pickle, int32 ndim,
+//             4 padding bytes, ndim int64 sizes, ndim int64 strides, int64
+//             storage offset.
+// Every pickle in them is unpickled by torch.load, so every one is judged.
+void AnalyzeLegacyTarRecords(const Blob& blob, ScanContext& ctx, StreamJudge& judge,
+                             const pickle::MachineOptions& opts, bool storages) {
+  ByteView data = blob.bytes;
+  auto bad_record = [&](std::uint64_t at, const std::string& what) {
+    ctx.Report("TORCH-LEGACY-RECORD-TRUNCATED", Severity::kMedium, "Legacy torch record does not fit the member",
+               blob.member, at,
+               what + "; the rest of the member was not analysed, so it is not known to be clean.",
+               {{"member_kind", storages ? "storages" : "tensors"}});
+  };
+  StreamTrace count = pickle::RunStream(data, 0, ctx.limits(), opts);
+  judge.Judge(count, 0, "legacy torch tar");
+  if (!count.stopped) return;
+  if (!count.result_is_int || count.result_int < 0) return bad_record(count.end, "the record count is not an int");
+  std::uint64_t pos = count.end;
+  std::uint64_t n = static_cast<std::uint64_t>(count.result_int);
+  ByteReader r(data);
+  for (std::uint64_t i = 0; i < n; ++i) {
+    if (ctx.OutOfTime()) return bad_record(pos, "the time budget ran out");
+    StreamTrace t = pickle::RunStream(data, pos, ctx.limits(), opts);
+    judge.Judge(t, static_cast<int>(std::min<std::uint64_t>(i + 1, INT32_MAX)), "legacy torch tar");
+    if (!t.stopped) return;
+    if (!r.Seek(t.end)) return bad_record(t.end, "record past the end");
+    if (storages) {
+      std::uint64_t elems = 0, bytes = 0, elem_size = StorageElementSize(t);
+      if (elem_size == 0) return bad_record(t.end, "storage record names no known storage type");
+      if (!r.ReadU64LE(&elems) || __builtin_mul_overflow(elems, elem_size, &bytes) || !r.Skip(bytes)) {
+        return bad_record(t.end, "storage data runs past the end of the member");
+      }
+    } else {
+      std::int32_t ndim = 0;
+      if (!r.ReadI32LE(&ndim) || ndim < 0 || ndim > 64 || !r.Skip(4 + 16ull * static_cast<std::uint64_t>(ndim) + 8)) {
+        return bad_record(t.end, "tensor record has a bad dimension count or runs past the end");
+      }
+    }
+    pos = r.pos();
+  }
+  if (storages && pos < data.size()) {
+    StreamTrace views = pickle::RunStream(data, pos, ctx.limits(), opts);
+    judge.Judge(views, static_cast<int>(std::min<std::uint64_t>(n + 1, INT32_MAX)), "legacy torch tar");
+  }
+}
+
 }  // namespace
 
 void AnalyzePickle(const Blob& blob, ScanContext& ctx) {
@@ -378,14 +448,16 @@ void AnalyzePickle(const Blob& blob, ScanContext& ctx) {
   opts.out_of_time = &OutOfTime;
   opts.out_of_time_ctx = &ctx;
   StreamJudge judge(blob, ctx);
+  if (blob.role == "torch-legacy-tar-storages" || blob.role == "torch-legacy-tar-tensors") {
+    AnalyzeLegacyTarRecords(blob, ctx, judge, opts, blob.role == "torch-legacy-tar-storages");
+    return;
+  }
   std::uint64_t pos = 0;
   int stream = 0;
   bool legacy = false;
-  bool interleaved = blob.role == "torch-legacy-tar-storages";
   while (pos < data.size()) {
     if (stream > 0) {
       if (legacy && stream >= kLegacyTorchStreams) break;  // raw storage bytes follow
-      if (interleaved) break;
       if (static_cast<std::uint32_t>(stream) >= ctx.limits().max_pickle_streams) {
         ctx.Report("PICKLE-LIMIT-EXCEEDED", Severity::kHigh, "More pickle streams than the scanner follows",
                    blob.member, pos, "Only the first " + std::to_string(stream) + " streams were analysed.",
@@ -413,7 +485,7 @@ void AnalyzePickle(const Blob& blob, ScanContext& ctx) {
                "Stacked pickles (magic number, protocol, sys_info, object, storage keys) followed by raw "
                "storage bytes; every pickle stream was analysed.",
                {{"streams", std::to_string(std::min(stream, kLegacyTorchStreams))}});
-  } else if (stream > 1 && !interleaved) {
+  } else if (stream > 1) {
     ctx.Report("PICKLE-MULTIPLE-STREAMS", Severity::kLow, "More than one pickle stream", blob.member, 0,
                "pickle.load reads only the first stream, but loaders that read on (legacy torch.load, custom "
                "code) run the others; every stream was analysed.",

@@ -30,7 +30,8 @@ namespace fs = std::filesystem;
 // Roles whose bytes the real loader unpickles whatever they look like.
 bool RoleForcesPickle(const std::string& role) {
   return role == "torch-data-pkl" || role == "torchscript-constants" || role == "npy-object-array" ||
-         role == "nested-pickle" || role == "torch-legacy-tar" || role == "torch-legacy-tar-storages";
+         role == "nested-pickle" || role == "torch-legacy-tar" || role == "torch-legacy-tar-storages" ||
+         role == "torch-legacy-tar-tensors";
 }
 
 void ReportPolyglot(const Blob& blob, ScanContext& ctx, const char* first, const char* second) {
