@@ -61,7 +61,7 @@ class ByteReader {
     *out = data_[pos_];
     return true;
   }
-  bool ReadU8(std::uint8_t* out) {
+  [[gnu::always_inline]] bool ReadU8(std::uint8_t* out) {
     if (!PeekU8(out)) return false;
     ++pos_;
     return true;
@@ -71,7 +71,7 @@ class ByteReader {
   bool ReadU64LE(std::uint64_t* out) { return ReadLE(out); }
   bool ReadU16BE(std::uint16_t* out) { return ReadBE(out); }
   bool ReadU32BE(std::uint32_t* out) { return ReadBE(out); }
-  bool ReadI32LE(std::int32_t* out) {
+  [[gnu::always_inline]] bool ReadI32LE(std::int32_t* out) {
     std::uint32_t u;
     if (!ReadLE(&u)) return false;
     *out = static_cast<std::int32_t>(u);
@@ -79,7 +79,7 @@ class ByteReader {
   }
 
   // Hands out a view of the next n bytes (borrowed from the same buffer).
-  bool ReadBytes(std::uint64_t n, ByteView* out) {
+  [[gnu::always_inline]] bool ReadBytes(std::uint64_t n, ByteView* out) {
     if (n > remaining()) return false;
     *out = data_.subspan(pos_, static_cast<std::size_t>(n));
     pos_ += static_cast<std::size_t>(n);
@@ -90,8 +90,10 @@ class ByteReader {
   bool ReadLine(ByteView* out, std::size_t max_len);
 
  private:
+  // Always inlined: these sit inside the pickle machine's per-opcode loop,
+  // which is too large for the compiler's own inlining heuristics.
   template <typename T>
-  bool ReadLE(T* out) {
+  [[gnu::always_inline]] bool ReadLE(T* out) {
     if (remaining() < sizeof(T)) return false;
     T v = 0;
     for (std::size_t i = 0; i < sizeof(T); ++i) v |= static_cast<T>(data_[pos_ + i]) << (8 * i);

@@ -83,12 +83,23 @@ class Policy {
  private:
   const PolicyRule* Lookup(std::string_view full, bool class_like, bool deny_only) const;
 
+  // Hash and equality that accept string_view, so lookups do not allocate.
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  using RuleIndex =
+      std::unordered_map<std::string, std::vector<const PolicyRule*>, StringHash, std::equal_to<>>;
+
   std::vector<std::unique_ptr<PolicyRule>> rules_;
   // Exact "module.name" and prefix ("module" for "module.*") indices; each
   // vector holds candidates in insertion order (later wins).
-  std::unordered_map<std::string, std::vector<const PolicyRule*>> exact_;
-  std::unordered_map<std::string, std::vector<const PolicyRule*>> prefix_;
-  std::unordered_set<std::string> stdlib_;
+  RuleIndex exact_;
+  RuleIndex prefix_;
+  // Patterns ending in a partial component ("torch._C._jit_*"), stored
+  // without the '*', in insertion order.
+  std::vector<std::pair<std::string, const PolicyRule*>> partial_;
+  std::unordered_set<std::string, StringHash, std::equal_to<>> stdlib_;
 };
 
 }  // namespace modelgate

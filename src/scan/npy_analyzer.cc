@@ -109,8 +109,10 @@ void AnalyzeNpy(const Blob& blob, ScanContext& ctx) {
     ev.emplace_back("pickle_bytes", std::to_string(data.size()));
     ctx.Report("NPY-OBJECT-ARRAY", Severity::kMedium, "npy object array: its data is a pickle", blob.member,
                data_off,
-               "The dtype holds Python objects (" + JoinList(f.object_fields) +
-                   "), so the array data is a pickle stream. numpy.load refuses it by default, but "
+               (f.object_fields == std::vector<std::string>{"<descr>"}
+                    ? std::string("The dtype is object")
+                    : "The dtype holds Python objects (fields " + JoinList(f.object_fields) + ")") +
+                   ", so the array data is a pickle stream. numpy.load refuses it by default, but "
                    "numpy.load(allow_pickle=True) unpickles it, which runs any callable the pickle names. The "
                    "pickle was queued and analysed as its own member.",
                std::move(ev));

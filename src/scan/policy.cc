@@ -94,9 +94,8 @@ Status Policy::AddRules(std::string_view text, std::string_view source) {
     if (p.size() >= 2 && p.compare(p.size() - 2, 2, ".*") == 0) {
       prefix_[p.substr(0, p.size() - 2)].push_back(rule.get());
     } else if (p.back() == '*') {
-      // "torch._C._jit_*": a prefix of the last component; stored with the
-      // trailing '*' stripped and matched character-wise below.
-      prefix_[p.substr(0, p.size() - 1) + "*"].push_back(rule.get());
+      // "torch._C._jit_*": a prefix of the last component.
+      partial_.emplace_back(p.substr(0, p.size() - 1), rule.get());
     } else {
       exact_[p].push_back(rule.get());
     }
@@ -106,45 +105,41 @@ Status Policy::AddRules(std::string_view text, std::string_view source) {
 }
 
 const PolicyRule* Policy::Lookup(std::string_view full, bool class_like, bool deny_only) const {
+  auto usable = [&](const PolicyRule* r) {
+    return (!deny_only || r->denies()) && (r->action != PolicyAction::kAllowClass || class_like);
+  };
   auto pick = [&](const std::vector<const PolicyRule*>& candidates) -> const PolicyRule* {
     for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
-      const PolicyRule* r = *it;
-      if (deny_only && !r->denies()) continue;
-      if (r->action == PolicyAction::kAllowClass && !class_like) continue;
-      return r;
+      if (usable(*it)) return *it;
     }
     return nullptr;
   };
-  std::string key(full);
-  if (auto it = exact_.find(key); it != exact_.end()) {
+  if (auto it = exact_.find(full); it != exact_.end()) {
     if (const PolicyRule* r = pick(it->second)) return r;
   }
-  // Longest prefix first: "a.b.c" tries "a.b.c" (for "a.b.c.*"), "a.b", "a".
-  std::size_t end = key.size();
-  for (;;) {
-    std::string_view head(key.data(), end);
-    if (auto it = prefix_.find(std::string(head)); it != prefix_.end()) {
-      if (const PolicyRule* r = pick(it->second)) return r;
+  // The longest partial-component pattern that matches ("torch._C._jit_*");
+  // it competes with the dotted prefixes by length.
+  const PolicyRule* partial = nullptr;
+  std::size_t partial_len = 0;
+  for (const auto& [text, rule] : partial_) {
+    if (text.size() >= partial_len && full.substr(0, text.size()) == text && usable(rule)) {
+      partial = rule;
+      partial_len = text.size();
     }
-    // Partial last-component patterns ("torch._C._jit_*").
-    if (!prefix_.empty()) {
-      std::size_t dot = head.rfind('.');
-      if (dot != std::string_view::npos) {
-        std::string_view last = key;
-        last = last.substr(dot + 1);
-        for (std::size_t n = last.size(); n > 0; --n) {
-          std::string probe = std::string(head.substr(0, dot + 1)) + std::string(last.substr(0, n)) + "*";
-          if (auto it = prefix_.find(probe); it != prefix_.end()) {
-            if (const PolicyRule* r = pick(it->second)) return r;
-          }
-        }
-      }
+  }
+  // Longest prefix first: "a.b.c" tries "a.b.c" (for "a.b.c.*"), "a.b", "a".
+  std::size_t end = full.size();
+  for (;;) {
+    std::string_view head = full.substr(0, end);
+    if (partial != nullptr && partial_len > head.size()) return partial;
+    if (auto it = prefix_.find(head); it != prefix_.end()) {
+      if (const PolicyRule* r = pick(it->second)) return r;
     }
     std::size_t dot = head.rfind('.');
     if (dot == std::string_view::npos) break;
     end = dot;
   }
-  return nullptr;
+  return partial;
 }
 
 std::string Policy::MapPython2Module(std::string_view module, std::string_view name) {
@@ -180,7 +175,7 @@ const PolicyRule* Policy::MatchDeny(std::string_view dotted) const {
 
 bool Policy::IsStdlib(std::string_view module) const {
   std::size_t dot = module.find('.');
-  return stdlib_.count(std::string(module.substr(0, dot))) > 0;
+  return stdlib_.find(module.substr(0, dot)) != stdlib_.end();
 }
 
 std::unique_ptr<Policy> Policy::NewBuiltin() {

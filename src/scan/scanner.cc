@@ -2,6 +2,7 @@
 // drains the per-file work queue. Folders are walked with an explicit stack;
 // symlinks are reported and never followed; files are scanned in parallel
 // (one file per task, results kept in path order).
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -53,7 +54,7 @@ void Route(const Blob& blob, ContentType type, ScanContext& ctx, bool top_level)
   switch (type) {
     case ContentType::kPickle:
       AnalyzePickle(blob, ctx);
-      if (HasZipEndRecord(blob.bytes)) {
+      if (top_level && HasZipEndRecord(blob.bytes)) {
         ReportPolyglot(blob, ctx, "pickle", "ZIP archive");
         AnalyzeZip(blob, ctx);
       }
@@ -132,64 +133,74 @@ bool Within(const fs::path& root, const fs::path& p) {
   return true;
 }
 
-// Walks `root` (a folder) with an explicit stack; appends files in sorted order.
+WorkItem SymlinkItem(const std::string& path, const fs::path& canon_root) {
+  WorkItem w;
+  w.path = path;
+  w.preset_format = "symlink";
+  std::error_code ec;
+  fs::path target = fs::read_symlink(path, ec);
+  fs::path resolved = fs::weakly_canonical(path, ec);
+  bool inside = !ec && Within(canon_root, resolved);
+  w.preset_findings.push_back(MakeFinding(
+      path, inside ? "FILE-SYMLINK" : "FILE-SYMLINK-OUTSIDE", inside ? Severity::kInfo : Severity::kMedium,
+      inside ? "Symbolic link (not followed)" : "Symbolic link pointing outside the scanned folder",
+      inside ? "The link was not followed; its target inside the folder is scanned on its own."
+             : "Loaders that open this path read a file outside the model folder (" + target.string() +
+                   "), which was not scanned. Model repositories have no reason to link outside themselves.",
+      {{"target", target.string()}}));
+  return w;
+}
+
+// Walks `root` (a folder) with an explicit stack; appends files in sorted
+// order. Uses readdir's d_type so a folder of thousands of files costs no
+// stat call per file (lstat only where the file system does not say).
 void WalkFolder(const std::string& root, std::vector<WorkItem>* out) {
   std::error_code ec;
   fs::path canon_root = fs::weakly_canonical(root, ec);
-  std::vector<fs::path> stack{root};
+  std::vector<std::string> stack{root};
   std::vector<WorkItem> items;
   while (!stack.empty()) {
-    fs::path dir = stack.back();
+    std::string dir = std::move(stack.back());
     stack.pop_back();
-    std::vector<fs::directory_entry> entries;
-    fs::directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
-    if (ec) {
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) {
       WorkItem w;
-      w.path = dir.string();
+      w.path = dir;
       w.preset_format = "folder";
       w.preset_findings.push_back(MakeFinding(w.path, "FILE-UNREADABLE", Severity::kHigh, "Folder cannot be read",
-                                              "The folder could not be listed (" + ec.message() +
+                                              "The folder could not be listed (" + std::string(std::strerror(errno)) +
                                                   "); its content was not scanned."));
       items.push_back(std::move(w));
       continue;
     }
-    for (; it != fs::directory_iterator(); it.increment(ec)) {
-      if (ec) break;
-      entries.push_back(*it);
-    }
-    for (const auto& e : entries) {
-      std::string p = e.path().string();
-      struct stat st;
-      if (::lstat(p.c_str(), &st) != 0) continue;
-      if (S_ISDIR(st.st_mode)) {
-        stack.push_back(e.path());
-      } else if (S_ISLNK(st.st_mode)) {
-        WorkItem w;
-        w.path = p;
-        w.preset_format = "symlink";
-        std::error_code ec2;
-        fs::path target = fs::read_symlink(e.path(), ec2);
-        fs::path resolved = fs::weakly_canonical(e.path(), ec2);
-        bool inside = !ec2 && Within(canon_root, resolved);
-        w.preset_findings.push_back(MakeFinding(
-            p, inside ? "FILE-SYMLINK" : "FILE-SYMLINK-OUTSIDE", inside ? Severity::kInfo : Severity::kMedium,
-            inside ? "Symbolic link (not followed)" : "Symbolic link pointing outside the scanned folder",
-            inside ? "The link was not followed; its target inside the folder is scanned on its own."
-                   : "Loaders that open this path read a file outside the model folder (" + target.string() +
-                         "), which was not scanned. Model repositories have no reason to link outside themselves.",
-            {{"target", target.string()}}));
-        items.push_back(std::move(w));
-      } else if (S_ISREG(st.st_mode)) {
-        items.push_back(WorkItem{p, "", {}});
+    std::string prefix = dir.empty() || dir.back() == '/' ? dir : dir + "/";
+    while (const dirent* e = ::readdir(d)) {
+      std::string_view name = e->d_name;
+      if (name == "." || name == "..") continue;
+      std::string p = prefix + std::string(name);
+      unsigned char type = e->d_type;
+      if (type == DT_UNKNOWN) {
+        struct stat st;
+        if (::lstat(p.c_str(), &st) != 0) continue;
+        type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISLNK(st.st_mode) ? DT_LNK : S_ISREG(st.st_mode) ? DT_REG : DT_FIFO;
+      }
+      if (type == DT_DIR) {
+        stack.push_back(std::move(p));
+      } else if (type == DT_LNK) {
+        items.push_back(SymlinkItem(p, canon_root));
+      } else if (type == DT_REG) {
+        items.push_back(WorkItem{std::move(p), "", {}});
       } else {
         WorkItem w;
-        w.path = p;
+        w.path = std::move(p);
         w.preset_format = "special";
-        w.preset_findings.push_back(MakeFinding(p, "FILE-SPECIAL", Severity::kLow, "Not a regular file (device, FIFO or socket)",
+        w.preset_findings.push_back(MakeFinding(w.path, "FILE-SPECIAL", Severity::kLow,
+                                                "Not a regular file (device, FIFO or socket)",
                                                 "Special files are not opened by the scanner."));
         items.push_back(std::move(w));
       }
     }
+    ::closedir(d);
   }
   std::sort(items.begin(), items.end(), [](const WorkItem& a, const WorkItem& b) { return a.path < b.path; });
   for (auto& w : items) out->push_back(std::move(w));
@@ -237,7 +248,7 @@ FileReport ScanBytes(ByteView bytes, const std::string& display_path, const Scan
       break;
     }
     Blob b = ctx.PopPending();
-    Route(b, DetectContentType(b.bytes), ctx, false);
+    Route(b, DetectContentType(b.bytes, Probe::kMember), ctx, false);
   }
   report.findings = ctx.TakeFindings();
   return report;

@@ -41,8 +41,8 @@ constexpr std::uint64_t kRatioFloorBytes = 1u << 20;
 // grow with the weights.
 bool WorthCrcCheck(const ZipEntry& e, const std::string& role) {
   if (!role.empty()) return true;
-  ContentType t = DetectContentType(e.data);
-  return t != ContentType::kUnknown && t != ContentType::kText && t != ContentType::kEmpty;
+  ContentType t = DetectContentType(e.data, Probe::kMember);
+  return t != ContentType::kUnknown && t != ContentType::kEmpty;
 }
 
 struct FindingSpec {

@@ -107,6 +107,37 @@ bool ValidUtf8(std::string_view s) {
   return true;
 }
 
+// The machine's value stack: a vector's interface without its out-of-line
+// growth path on every push (the push is the hottest operation there is).
+class ValStack {
+ public:
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  Val& back() { return data_[size_ - 1]; }
+  const Val& back() const { return data_[size_ - 1]; }
+  Val& operator[](std::size_t i) { return data_[i]; }
+  Val* data() { return data_.get(); }
+  void pop_back() { --size_; }
+  // REQUIRES: n <= size() (only shrinks).
+  void resize(std::size_t n) { size_ = n; }
+  [[gnu::always_inline]] void push_back(const Val& v) {
+    if (size_ == capacity_) [[unlikely]] Grow();
+    data_[size_++] = v;
+  }
+
+ private:
+  [[gnu::noinline]] void Grow() {
+    std::size_t cap = capacity_ ? capacity_ * 2 : 64;
+    std::unique_ptr<Val[]> bigger(new Val[cap]);
+    std::copy(data_.get(), data_.get() + size_, bigger.get());
+    data_ = std::move(bigger);
+    capacity_ = cap;
+  }
+  std::unique_ptr<Val[]> data_;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
+
 class Machine {
  public:
   Machine(ByteView data, std::uint64_t start, const Limits& limits, const MachineOptions& opts,
@@ -115,6 +146,12 @@ class Machine {
         max_stack_(limits.max_pickle_stack_depth * 16ull + 1024) {
     (void)r_.Seek(start);
     t_.start = start;
+    // Reserve (virtual memory only) in proportion to the input so the big
+    // tables never reallocate and copy on large streams; capped so a huge
+    // file does not reserve more than a few tens of MiB.
+    std::size_t hint = std::min<std::size_t>((data.size() - std::min<std::uint64_t>(start, data.size())) / 8, 1u << 21);
+    memo_dense_.reserve(std::min<std::size_t>(hint, kDenseMemo));
+    tuple_items_.reserve(hint);
   }
 
   void Run();
@@ -258,7 +295,8 @@ class Machine {
     *out = AsStringView(v);
     return true;
   }
-  bool MemoPut(std::uint64_t idx, const Val& v);
+  [[gnu::always_inline]] bool MemoPut(std::uint64_t idx, const Val& v);
+  bool MemoLimit() { return Fail(ErrorKind::kLimit, "memo grew beyond the scanner's bound"); }
   bool MemoGet(std::uint64_t idx);
 
   [[gnu::always_inline]] bool Step();
@@ -274,7 +312,7 @@ class Machine {
   bool in_frame_ = false;
   std::uint64_t frame_end_ = 0;
 
-  std::vector<Val> stack_;
+  ValStack stack_;
   std::size_t max_stack_;
   std::vector<std::size_t> marks_;
   std::vector<Val> memo_dense_;
@@ -290,13 +328,15 @@ class Machine {
   std::unordered_map<std::string, std::int32_t> global_index_;
 };
 
-bool Machine::MemoPut(std::uint64_t idx, const Val& v) {
+inline bool Machine::MemoPut(std::uint64_t idx, const Val& v) {
   if (idx < kDenseMemo) {
-    if (idx >= memo_dense_.size()) {
-      std::size_t n = std::max<std::size_t>(static_cast<std::size_t>(idx) + 1, memo_dense_.size() * 2);
-      n = std::min<std::size_t>(n, kDenseMemo);
-      memo_dense_.resize(n, Val{VK::kUnset});
+    if (idx == memo_dense_.size()) {
+      // The common case: MEMOIZE and BINPUT number entries in order.
+      memo_dense_.push_back(v);
+      ++memo_count_;
+      return memo_count_ <= limits_.max_pickle_memo_entries || MemoLimit();
     }
+    if (idx > memo_dense_.size()) memo_dense_.resize(static_cast<std::size_t>(idx) + 1, Val{VK::kUnset});
     if (memo_dense_[idx].kind == VK::kUnset) ++memo_count_;
     memo_dense_[idx] = v;
   } else {
@@ -304,9 +344,7 @@ bool Machine::MemoPut(std::uint64_t idx, const Val& v) {
     (void)it;
     if (inserted) ++memo_count_;
   }
-  if (memo_count_ > limits_.max_pickle_memo_entries) {
-    return Fail(ErrorKind::kLimit, "memo grew beyond the scanner's bound");
-  }
+  if (memo_count_ > limits_.max_pickle_memo_entries) return MemoLimit();
   return true;
 }
 
@@ -1052,7 +1090,6 @@ inline bool Machine::Step() {
 }
 
 void Machine::Run() {
-  stack_.reserve(64);
   for (;;) {
     op_off_ = r_.pos();
     if (t_.opcodes >= limits_.max_pickle_opcodes) {

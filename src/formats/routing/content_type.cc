@@ -42,19 +42,19 @@ bool StartsWith(ByteView b, std::string_view magic, std::size_t at = 0) {
 bool LooksLikeTar(ByteView b) {
   // ustar (POSIX) and "ustar  " (GNU) both put "ustar" at offset 257.
   if (StartsWith(b, "ustar", 257)) return true;
-  // v7 tar: no magic; check the header checksum instead.
-  if (b.size() < 512) return false;
-  unsigned sum = 0;
-  for (std::size_t i = 0; i < 512; ++i) sum += (i >= 148 && i < 156) ? ' ' : b[i];
+  // v7 tar: no magic; the header checksum must match. Check the cheap
+  // structural facts first (routing runs on every member, tensor data
+  // included): a name, and an octal checksum field ended by NUL or space.
+  if (b.size() < 512 || b[0] == 0) return false;
   unsigned stored = 0;
   std::size_t i = 148;
   while (i < 156 && b[i] == ' ') ++i;
-  bool digits = false;
-  for (; i < 156 && b[i] >= '0' && b[i] <= '7'; ++i) {
-    stored = stored * 8 + (b[i] - '0');
-    digits = true;
-  }
-  return digits && stored == sum && b[0] != 0;
+  std::size_t first_digit = i;
+  for (; i < 156 && b[i] >= '0' && b[i] <= '7'; ++i) stored = stored * 8 + (b[i] - '0');
+  if (i == first_digit || i == 156 || (b[i] != 0 && b[i] != ' ')) return false;
+  unsigned sum = 0;
+  for (std::size_t k = 0; k < 512; ++k) sum += (k >= 148 && k < 156) ? ' ' : b[k];
+  return stored == sum;
 }
 
 bool LooksLikeSafetensors(ByteView b) {
@@ -73,7 +73,7 @@ bool LooksLikeLzmaAlone(ByteView b) {
 }
 
 bool LooksLikeText(ByteView b) {
-  std::size_t n = std::min<std::size_t>(b.size(), 4096);
+  std::size_t n = std::min<std::size_t>(b.size(), 512);
   std::size_t bad = 0;
   for (std::size_t i = 0; i < n; ++i) {
     std::uint8_t c = b[i];
@@ -91,7 +91,7 @@ bool HasZipEndRecord(ByteView b) {
   return memmem(b.data() + lo, b.size() - lo, "PK\x05\x06", 4) != nullptr;
 }
 
-ContentType DetectContentType(ByteView b) {
+ContentType DetectContentType(ByteView b, Probe probe) {
   if (b.empty()) return ContentType::kEmpty;
   if (StartsWith(b, "\x93NUMPY")) return ContentType::kNpy;
   if (StartsWith(b, "PK\x03\x04") || StartsWith(b, "PK\x05\x06")) return ContentType::kZip;
@@ -106,11 +106,11 @@ ContentType DetectContentType(ByteView b) {
   if (pickle::LooksLikePickle(b)) return ContentType::kPickle;
   if (LooksLikeTar(b)) return ContentType::kTar;
   // A ZIP with bytes prepended: readers that search from the end still open it.
-  if (HasZipEndRecord(b)) return ContentType::kZip;
+  if (probe == Probe::kFile && HasZipEndRecord(b)) return ContentType::kZip;
   if (LooksLikeSafetensors(b)) return ContentType::kSafetensors;
   if (b.size() >= 2 && b[0] == 0x78 && ((b[0] << 8) | b[1]) % 31 == 0) return ContentType::kZlib;
   if (LooksLikeLzmaAlone(b)) return ContentType::kLzmaAlone;
-  if (LooksLikeText(b)) return ContentType::kText;
+  if (probe == Probe::kFile && LooksLikeText(b)) return ContentType::kText;
   return ContentType::kUnknown;
 }
 

@@ -36,9 +36,19 @@ enum class ContentType {
 
 std::string_view ContentTypeName(ContentType t);
 
-// Classifies `bytes`. Cheap: looks at a bounded prefix and, for ZIP, the last
-// 64 KiB. Thread-safe.
-ContentType DetectContentType(ByteView bytes);
+// How much DetectContentType may look at.
+enum class Probe {
+  kFile,    // a file on disk: everything, including a ZIP found only by its
+            // end record (junk prepended) and plain text
+  kMember,  // a member of a container: magic numbers and pickle decoding
+            // only. Members are routed by the thousand (every tensor record of
+            // a checkpoint), and no loader opens a member as a ZIP it finds
+            // from the end or cares whether it is text.
+};
+
+// Classifies `bytes`. Cheap: looks at a bounded prefix and, for kFile, the
+// last 64 KiB. Thread-safe.
+ContentType DetectContentType(ByteView bytes, Probe probe = Probe::kFile);
 
 // True when an end-of-central-directory record sits where ZIP readers that
 // search from the end (miniz, Python's zipfile) find one. A file can be a
