@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "formats/pickle/opcodes.h"
+#include "formats/pickle/pickle_builder_for_test.h"
 #include "modelgate/policy.h"
 #include "modelgate/scan.h"
 
@@ -16,39 +17,6 @@ namespace {
 
 using namespace pickle;  // opcode constants
 
-class PickleBuilder {
- public:
-  PickleBuilder& Op(std::uint8_t op) {
-    b_.push_back(op);
-    return *this;
-  }
-  PickleBuilder& Raw(std::string_view s) {
-    b_.insert(b_.end(), s.begin(), s.end());
-    return *this;
-  }
-  PickleBuilder& Raw(const std::vector<std::uint8_t>& s) {
-    b_.insert(b_.end(), s.begin(), s.end());
-    return *this;
-  }
-  PickleBuilder& LE(std::uint64_t v, int n) {
-    for (int k = 0; k < n; ++k) b_.push_back(static_cast<std::uint8_t>(v >> (8 * k)));
-    return *this;
-  }
-  PickleBuilder& Proto(int v) { return Op(kProto).Op(static_cast<std::uint8_t>(v)); }
-  PickleBuilder& Sbu(std::string_view s) { return Op(kShortBinUnicode).Op(static_cast<std::uint8_t>(s.size())).Raw(s); }
-  PickleBuilder& Global(std::string_view module, std::string_view name) {
-    return Op(kGlobal).Raw(module).Raw("\n").Raw(name).Raw("\n");
-  }
-  PickleBuilder& StackGlobal(std::string_view module, std::string_view name) {
-    return Sbu(module).Sbu(name).Op(kStackGlobal);
-  }
-  PickleBuilder& CallWithStr(std::string_view arg) { return Sbu(arg).Op(kTuple1).Op(kReduce); }
-  PickleBuilder& Stop() { return Op(kStop); }
-  const std::vector<std::uint8_t>& bytes() const { return b_; }
-
- private:
-  std::vector<std::uint8_t> b_;
-};
 
 // os.system('true'), protocol 2.
 std::vector<std::uint8_t> OsSystem() {

@@ -295,6 +295,22 @@ class Machine {
     *out = AsStringView(v);
     return true;
   }
+  // LONG1/LONG4 and SHORT_BINSTRING/BINSTRING: a u8 or a signed int32
+  // length (negative is an error in _pickle.c), then that many bytes.
+  bool ReadSignedCounted(bool one_byte_length, std::string_view* out) {
+    std::uint64_t n;
+    if (one_byte_length) {
+      std::uint8_t v;
+      if (!r_.ReadU8(&v)) return Truncated();
+      n = v;
+    } else {
+      std::int32_t v;
+      if (!r_.ReadI32LE(&v)) return Truncated();
+      if (v < 0) return Fail(ErrorKind::kBadArgument, std::string(Name()) + " has a negative byte count");
+      n = static_cast<std::uint64_t>(v);
+    }
+    return ReadCounted(n, out);
+  }
   [[gnu::always_inline]] bool MemoPut(std::uint64_t idx, const Val& v);
   bool MemoLimit() { return Fail(ErrorKind::kLimit, "memo grew beyond the scanner's bound"); }
   bool MemoGet(std::uint64_t idx);
@@ -695,18 +711,8 @@ inline bool Machine::Step() {
     }
     case kLong1:
     case kLong4: {
-      std::uint64_t n;
-      if (op_ == kLong1) {
-        std::uint8_t v;
-        if (!r_.ReadU8(&v)) return Truncated();
-        n = v;
-      } else {
-        std::int32_t v;
-        if (!r_.ReadI32LE(&v)) return Truncated();
-        if (v < 0) return Fail(ErrorKind::kBadArgument, "LONG pickle has negative byte count");
-        n = static_cast<std::uint64_t>(v);
-      }
-      if (!ReadCounted(n, &s)) return false;
+      if (!ReadSignedCounted(op_ == kLong1, &s)) return false;
+      std::size_t n = s.size();
       if (n == sizeof(kTorchMagic) && std::memcmp(s.data(), kTorchMagic, n) == 0) {
         return Push(Val{VK::kTorchMagic});
       }
@@ -776,18 +782,7 @@ inline bool Machine::Step() {
     }
     case kBinString:
     case kShortBinString: {
-      std::uint64_t n;
-      if (op_ == kShortBinString) {
-        std::uint8_t v;
-        if (!r_.ReadU8(&v)) return Truncated();
-        n = v;
-      } else {
-        std::int32_t v;
-        if (!r_.ReadI32LE(&v)) return Truncated();
-        if (v < 0) return Fail(ErrorKind::kBadArgument, "BINSTRING pickle has negative byte count");
-        n = static_cast<std::uint64_t>(v);
-      }
-      if (!ReadCounted(n, &s)) return false;
+      if (!ReadSignedCounted(op_ == kShortBinString, &s)) return false;
       // Python 3 decodes these to str (ASCII by default); torch legacy
       // loads pass encoding='utf-8'. Either way STACK_GLOBAL accepts them.
       return Push(Str(s, op_off_));
