@@ -110,7 +110,7 @@ TEST(PickleAnalyzer, DunderBuiltinsOfAnAllowedModuleIsCritical) {
 TEST(PickleAnalyzer, UnlistedStdlibCallIsHighAndReferenceIsMedium) {
   {
     PickleBuilder p;
-    p.Proto(2).Global("functools", "partial").Global("collections", "OrderedDict").Op(kTuple1).Op(kReduce).Stop();
+    p.Proto(2).Global("textwrap", "dedent").Sbu("  x").Op(kTuple1).Op(kReduce).Stop();
     FileReport r = Scan(p);
     const Finding* f = Find(r, "PICKLE-CALL-UNLISTED-STDLIB");
     ASSERT_NE(f, nullptr) << Describe(r);
@@ -119,12 +119,25 @@ TEST(PickleAnalyzer, UnlistedStdlibCallIsHighAndReferenceIsMedium) {
   }
   {
     PickleBuilder p;
-    p.Proto(2).Global("functools", "partial").Stop();
+    p.Proto(2).Global("textwrap", "dedent").Stop();
     FileReport r = Scan(p);
     const Finding* f = Find(r, "PICKLE-GLOBAL-UNLISTED-STDLIB");
     ASSERT_NE(f, nullptr) << Describe(r);
     EXPECT_EQ(f->severity, Severity::kMedium);
     EXPECT_EQ(r.MaxSeverity(), Severity::kMedium) << Describe(r);
+  }
+  {
+    // functools.partial is allowlisted (building one is harmless); what it
+    // wraps is judged on its own: partial(os.system) is still critical.
+    PickleBuilder p;
+    p.Proto(2).Global("functools", "partial").Global("collections", "OrderedDict").Op(kTuple1).Op(kReduce).Stop();
+    EXPECT_LT(Scan(p).MaxSeverity(), Severity::kMedium);
+    PickleBuilder q;
+    q.Proto(2).Global("functools", "partial").Global("os", "system").Op(kTuple1).Op(kReduce).Stop();
+    FileReport r = Scan(q);
+    const Finding* f = Find(r, "PICKLE-GLOBAL-DENYLISTED");
+    ASSERT_NE(f, nullptr) << Describe(r);
+    EXPECT_EQ(f->severity, Severity::kCritical);
   }
 }
 
