@@ -190,6 +190,9 @@ class StreamJudge {
 
  private:
   void JudgeGlobals(const StreamTrace& t, std::vector<std::pair<std::string, std::string>> base);
+  // index: the global's index in t.globals, or -1 for one named through a resolver.
+  void ReportGlobal(const StreamTrace& t, const GlobalRef& g, std::int32_t index, const Verdict& v,
+                    std::vector<std::pair<std::string, std::string>> ev, const std::string& via);
   void JudgeCalls(const StreamTrace& t, const std::vector<std::pair<std::string, std::string>>& base);
   void JudgeEnd(const StreamTrace& t, const std::vector<std::pair<std::string, std::string>>& base);
   void QueueNested(const CallSite& c, const std::string& why);
@@ -244,37 +247,72 @@ void StreamJudge::Judge(const StreamTrace& t, int stream, const char* context) {
   }
 }
 
+// numpy's _ufunc_reconstruct(module, name) is __import__ plus getattr: a
+// GLOBAL in disguise (pickled ufuncs such as np.log1p use it). With literal
+// arguments it is judged as the global it names; otherwise as itself.
+bool IsAttributeResolver(const GlobalRef& g) {
+  return g.name == "_ufunc_reconstruct" && (g.module == "numpy.core" || g.module == "numpy._core");
+}
+
 void StreamJudge::JudgeGlobals(const StreamTrace& t, std::vector<std::pair<std::string, std::string>> base) {
   const Policy& policy = ctx_.policy();
   for (std::size_t k = 0; k < t.globals.size(); ++k) {
     const GlobalRef& g = t.globals[k];
-    Verdict v;
-    if (!Classify(policy, g, &v)) continue;
-    auto ev = base;
-    ev.push_back({"global", g.module + "." + g.name});
-    ev.push_back({"opcode", pickle::OpcodeName(g.opcode)});
-    ev.push_back({"calls", std::to_string(g.calls)});
-    if (g.via_memo) ev.push_back({"names_via", "memo/DUP"});
-    if (!v.resolved.empty()) ev.push_back({"resolves_to", v.resolved});
-    if (v.rule != nullptr) ev.push_back({"rule", v.rule->source});
-    std::string args;
-    for (const CallSite& c : t.calls) {
-      if (c.callee == static_cast<std::int32_t>(k)) {
-        args = c.args_preview;
-        ev.push_back({"call", std::string(pickle::CallKindName(c.kind)) + " " + c.args_preview});
-        break;
+    if (IsAttributeResolver(g)) {
+      std::vector<const CallSite*> calls;
+      bool literal = g.calls > 0;
+      for (const CallSite& c : t.calls) {
+        if (c.callee != static_cast<std::int32_t>(k)) continue;
+        calls.push_back(&c);
+        literal = literal && c.str_args.size() >= 2;
+      }
+      if (literal) {
+        for (const CallSite* c : calls) {
+          GlobalRef named;
+          named.module = c->str_args[0];
+          named.name = c->str_args[1];
+          named.offset = c->offset;
+          named.opcode = pickle::kReduce;
+          named.references = 1;
+          Verdict v;
+          if (Classify(policy, named, &v)) ReportGlobal(t, named, -1, v, base, g.module + "." + g.name);
+        }
+        continue;
       }
     }
-    std::string detail = v.reason;
-    if (!detail.empty()) detail[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(detail[0])));
-    detail += ". ";
-    if (g.calls > 0) {
-      detail += "Loading this pickle calls it" + (args.empty() ? std::string(".") : " with " + args + ".");
-    } else {
-      detail += "Loading this pickle imports it.";
-    }
-    ctx_.Report(v.id, v.severity, v.title, blob_.member, g.offset, detail, ev);
+    Verdict v;
+    if (Classify(policy, g, &v)) ReportGlobal(t, g, static_cast<std::int32_t>(k), v, base, "");
   }
+}
+
+void StreamJudge::ReportGlobal(const StreamTrace& t, const GlobalRef& g, std::int32_t index, const Verdict& v,
+                               std::vector<std::pair<std::string, std::string>> ev, const std::string& via) {
+  ev.push_back({"global", g.module + "." + g.name});
+  ev.push_back({"opcode", pickle::OpcodeName(g.opcode)});
+  ev.push_back({"calls", std::to_string(g.calls)});
+  if (!via.empty()) ev.push_back({"resolved_by", via});
+  if (g.via_memo) ev.push_back({"names_via", "memo/DUP"});
+  if (!v.resolved.empty()) ev.push_back({"resolves_to", v.resolved});
+  if (v.rule != nullptr) ev.push_back({"rule", v.rule->source});
+  std::string args;
+  for (const CallSite& c : t.calls) {
+    if (index >= 0 && c.callee == index) {
+      args = c.args_preview;
+      ev.push_back({"call", std::string(pickle::CallKindName(c.kind)) + " " + c.args_preview});
+      break;
+    }
+  }
+  std::string detail = v.reason;
+  if (!detail.empty()) detail[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(detail[0])));
+  detail += ". ";
+  if (g.calls > 0) {
+    detail += "Loading this pickle calls it" + (args.empty() ? std::string(".") : " with " + args + ".");
+  } else if (!via.empty()) {
+    detail += "Loading this pickle fetches it through " + via + " (import plus getattr).";
+  } else {
+    detail += "Loading this pickle imports it.";
+  }
+  ctx_.Report(v.id, v.severity, v.title, blob_.member, g.offset, detail, ev);
 }
 
 void StreamJudge::QueueNested(const CallSite& c, const std::string& why) {

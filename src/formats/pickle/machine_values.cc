@@ -164,6 +164,12 @@ bool Machine::RecordCall(CallKind kind, const Val& callee, const Val& args, Val*
     c.args_preview = Preview(args, 3, &budget);
   }
   CollectBytes(args, &c);
+  if (args.kind == VK::kTuple) {
+    std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(args.i), 4);
+    for (std::size_t k = 0; k < n && tuple_items_[args.ref + k].kind == VK::kStr; ++k) {
+      c.str_args.emplace_back(Text(tuple_items_[args.ref + k]));
+    }
+  }
   t_.calls.push_back(std::move(c));
   objects_.push_back(ObjectRec{callee, args, Val{}});
   *result = Val{VK::kObject, 0, static_cast<std::uint32_t>(objects_.size() - 1), 0};

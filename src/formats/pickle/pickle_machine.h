@@ -75,6 +75,10 @@ struct CallSite {
   std::string callee_description;  // "os.system", or "object returned by builtins.getattr"
   std::string args_preview;        // short Python-like rendering of the arguments
   std::vector<BytesArg> bytes_args;
+  // Literal str arguments at the top level of the argument tuple, in order,
+  // up to the first non-str (at most 4): lets rules see through resolvers
+  // such as numpy's _ufunc_reconstruct(module, name).
+  std::vector<std::string> str_args;
 };
 
 // BUILD, SETITEM(S), APPEND(S) or ADDITEMS applied directly to a module-level
