@@ -10,6 +10,8 @@
 // and the itemsize is summed without recursion.
 #include "formats/npy/npy.h"
 
+#include "base/utf8.h"
+
 #include <algorithm>
 #include <cstring>
 #include <utility>
@@ -330,25 +332,6 @@ std::string Latin1ToUtf8(ByteView b) {
   return out;
 }
 
-bool IsValidUtf8(ByteView b) {
-  std::size_t i = 0;
-  while (i < b.size()) {
-    std::uint8_t c = b[i];
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + len > b.size()) return false;
-    std::uint32_t cp = len == 1 ? c : (c & (0x7F >> len));
-    for (std::size_t k = 1; k < len; ++k) {
-      if ((b[i + k] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (b[i + k] & 0x3F);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
-}
 
 void Add(NpyFile* f, NpyAnomalyKind k, std::uint64_t off, std::string detail) {
   f->anomalies.push_back(NpyAnomaly{k, off, std::move(detail)});
@@ -519,7 +502,7 @@ Result<NpyFile> ReadNpy(ByteView bytes, const Limits& limits) {
   }
   f.data_bytes = r.remaining();
   bool utf8 = f.major >= 3;
-  if (utf8 && !IsValidUtf8(header)) {
+  if (utf8 && !IsValidUtf8(AsStringView(header))) {
     Add(&f, NpyAnomalyKind::kHeaderEncoding, f.header_offset, "3.0 header is not valid UTF-8");
     f.header_state = NpyHeaderState::kInvalid;
     f.header_text = Latin1ToUtf8(header);  // lossless view for the parser

@@ -4,6 +4,8 @@
 // a shift-only parser whose only state is the open-container stack.
 #include "formats/npy/py_literal.h"
 
+#include "base/utf8.h"
+
 #include <utility>
 
 namespace modelgate {
@@ -306,23 +308,6 @@ struct Frame {
 
 }  // namespace
 
-void AppendUtf8(std::uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 bool ParsePyLiteral(std::string_view s, bool strip_long, std::vector<PyNode>* nodes, std::uint32_t* root,
                     ParseError* err) {

@@ -42,9 +42,6 @@ struct ParseError {
 bool ParsePyLiteral(std::string_view s, bool strip_long, std::vector<PyNode>* nodes, std::uint32_t* root,
                     ParseError* err);
 
-// Appends code point `cp` as UTF-8.
-void AppendUtf8(std::uint32_t cp, std::string* out);
-
 }  // namespace modelgate
 
 #endif  // MODELGATE_FORMATS_NPY_PY_LITERAL_H_

@@ -18,6 +18,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "base/utf8.h"
 #include "formats/pickle/machine_internal.h"
 #include "formats/pickle/opcodes.h"
 #include "formats/pickle/text_decoding.h"
@@ -226,7 +227,7 @@ inline bool Machine::Step() {
       if (op_ == kInst && !Marker(&mark)) return false;
       if (!ReadLine(&module) || !ReadLine(&name)) return false;
       if (module.empty() || name.empty()) return Fail(ErrorKind::kBadArgument, std::string(Name()) + ": empty module or name");
-      if (!ValidUtf8(module) || !ValidUtf8(name)) {
+      if (!IsValidUtf8(module) || !IsValidUtf8(name)) {
         return Fail(ErrorKind::kBadArgument, std::string(Name()) + ": module or name is not UTF-8");
       }
       std::int32_t idx = InternGlobal(std::string(module), std::string(name), op_, false);
@@ -264,7 +265,7 @@ inline bool Machine::Step() {
         return Fail(ErrorKind::kBadGlobalOperands, what);
       }
       std::string_view module = Text(a), name = Text(b);
-      if (!ValidUtf8(module) || !ValidUtf8(name)) return Fail(ErrorKind::kBadArgument, "STACK_GLOBAL: not UTF-8");
+      if (!IsValidUtf8(module) || !IsValidUtf8(name)) return Fail(ErrorKind::kBadArgument, "STACK_GLOBAL: not UTF-8");
       bool memo = ((a.flags | b.flags) & kFromMemo) != 0;
       std::int32_t idx = InternGlobal(std::string(module), std::string(name), op_, memo);
       return Push(Val{VK::kGlobal, 0, static_cast<std::uint32_t>(idx), 0});

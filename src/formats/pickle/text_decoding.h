@@ -17,9 +17,6 @@ bool DecodeStringOpcodeArgument(std::string_view quoted, std::string* out, const
 // Latin-1), re-encoded as UTF-8 in *out. Same failure contract.
 bool DecodeRawUnicodeEscape(std::string_view text, std::string* out, const char** error);
 
-// True when `s` is well-formed UTF-8 (what find_class's decode requires).
-bool ValidUtf8(std::string_view s);
-
 }  // namespace modelgate::pickle
 
 #endif  // MODELGATE_FORMATS_PICKLE_TEXT_DECODING_H_
