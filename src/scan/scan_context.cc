@@ -16,13 +16,12 @@ ScanContext::ScanContext(std::string path, const Limits& limits, const Policy& p
 void ScanContext::Report(std::string id, Severity severity, std::string title, const std::string& member,
                          std::optional<std::uint64_t> offset, std::string detail,
                          std::vector<std::pair<std::string, std::string>> evidence) {
-  std::uint32_t& n = per_id_count_[id];
-  ++n;
-  if (n > limits_.max_findings_per_file) {
-    // Keep the most severe occurrence visible even past the cap.
-    for (Finding& f : findings_) {
-      if (f.id == id && f.severity < severity) f.severity = severity;
-    }
+  IdCount& n = per_id_count_[id];
+  if (++n.count > limits_.max_findings_per_file) {
+    // Not stored; TakeFindings lifts a stored one to this severity so the
+    // file's verdict never drops because of the cap (O(1) here: a hostile
+    // archive can produce millions of reports).
+    n.beyond_cap = std::max(n.beyond_cap, severity);
     return;
   }
   Finding f;
@@ -95,12 +94,20 @@ Blob ScanContext::PopPending() {
 
 std::vector<Finding> ScanContext::TakeFindings() {
   for (const auto& [id, n] : per_id_count_) {
-    if (n > limits_.max_findings_per_file) {
+    if (n.count > limits_.max_findings_per_file) {
+      Finding* first = nullptr;
+      Severity stored = Severity::kInfo;
+      for (Finding& f : findings_) {
+        if (f.id != id) continue;
+        if (first == nullptr) first = &f;
+        stored = std::max(stored, f.severity);
+      }
+      if (first != nullptr && stored < n.beyond_cap) first->severity = n.beyond_cap;
       Report("REPORT-FINDINGS-CAPPED", Severity::kInfo, "More findings of one kind than are listed", "",
              std::nullopt,
-             id + " occurred " + std::to_string(n) + " times; the first " +
+             id + " occurred " + std::to_string(n.count) + " times; the first " +
                  std::to_string(limits_.max_findings_per_file) + " are listed.",
-             {{"id", id}, {"count", std::to_string(n)}});
+             {{"id", id}, {"count", std::to_string(n.count)}});
     }
   }
   std::stable_sort(findings_.begin(), findings_.end(),

@@ -82,7 +82,11 @@ class ScanContext {
   const Policy& policy_;
   std::deque<Blob> queue_;
   std::vector<Finding> findings_;
-  std::map<std::string, std::uint32_t> per_id_count_;
+  struct IdCount {
+    std::uint32_t count = 0;
+    Severity beyond_cap = Severity::kInfo;  // most severe occurrence not stored
+  };
+  std::map<std::string, IdCount> per_id_count_;
   std::uint64_t decompressed_ = 0;
   bool decompression_reported_ = false;
   std::chrono::steady_clock::time_point start_;
