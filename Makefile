@@ -7,7 +7,8 @@ FUZZ_BUILD   ?= build/fuzz
 BENCH_BUILD  ?= build/bench
 JOBS         ?= $(shell nproc)
 FUZZ_SECONDS ?= 30
-FUZZERS      := pickle_fuzzer zip_fuzzer npy_fuzzer archive_fuzzer scan_fuzzer report_fuzzer
+# Every src/**/NAME_fuzzer.cc; seed corpora live in fuzz/corpus/NAME_fuzzer/.
+FUZZERS      := $(sort $(notdir $(basename $(shell find src -name '*_fuzzer.cc'))))
 
 CMAKE_COMMON := -G Ninja -DMODELGATE_WERROR=ON
 SHELL        := /bin/bash
@@ -70,6 +71,7 @@ bench: deps
 fixtures:
 	scripts/install-deps --generators
 	/usr/bin/python3 scripts/make-fixtures
+	@set -e; for g in scripts/fixtures/*.py; do echo "== $$g"; /usr/bin/python3 $$g; done
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

@@ -4,6 +4,7 @@
 // must be judged as its README says.
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -69,8 +70,8 @@ struct Expectation {
   std::string prefix;
 };
 
-std::vector<Expectation> ReadExpected() {
-  std::ifstream in(Fixtures() / "attack/expected.tsv");
+std::vector<Expectation> ReadExpected(const fs::path& tsv = Fixtures() / "attack/expected.tsv") {
+  std::ifstream in(tsv);
   EXPECT_TRUE(in.good());
   std::vector<Expectation> out;
   std::string line;
@@ -149,6 +150,100 @@ TEST(Fixtures, ResourceBombsScanInBoundedTimeAndMemory) {
     EXPECT_GT(r.size, 0u);
   }
   EXPECT_GE(n, 5);
+}
+
+// Per-format corpora: tests/fixtures/formats/<format>/{benign,attack}, each
+// written by scripts/fixtures/<format>.py. Attack folders are scanned as
+// folders, so repository-level checks run on them as on a real repository.
+std::vector<fs::path> FormatCorpora() {
+  std::vector<fs::path> out;
+  fs::path root = Fixtures() / "formats";
+  if (!fs::exists(root)) return out;
+  for (const auto& entry : fs::directory_iterator(root)) {
+    if (entry.is_directory()) out.push_back(entry.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(FormatFixtures, BenignFilesHaveNothingAtOrAboveHigh) {
+  for (const fs::path& corpus : FormatCorpora()) {
+    fs::path dir = corpus / "benign";
+    if (!fs::exists(dir)) continue;
+    SCOPED_TRACE(dir.string());
+    auto result = ScanPaths({dir.string()}, Options());
+    ASSERT_TRUE(result.ok());
+    int scanned = 0;
+    for (const FileReport& file : result.value().files) {
+      if (fs::path(file.path).lexically_relative(dir) == "README.md") continue;
+      ++scanned;
+      for (const Finding& f : file.findings) {
+        EXPECT_LT(f.severity, Severity::kHigh) << file.path << ": " << f.id << " " << SeverityName(f.severity)
+                                               << " [" << f.member << "] " << f.title << " " << f.detail;
+      }
+    }
+    EXPECT_GE(scanned, 1);
+  }
+}
+
+TEST(FormatFixtures, EveryAttackFileYieldsItsExpectedFinding) {
+  for (const fs::path& corpus : FormatCorpora()) {
+    fs::path dir = corpus / "attack";
+    if (!fs::exists(dir)) continue;
+    SCOPED_TRACE(dir.string());
+    std::vector<Expectation> expected = ReadExpected(dir / "expected.tsv");
+    ASSERT_GE(expected.size(), 1u);
+    auto result = ScanPaths({dir.string()}, Options());
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    std::map<std::string, const FileReport*> by_path;
+    for (const FileReport& f : result.value().files) by_path[f.path] = &f;
+    std::map<std::string, int> listed;
+    for (const Expectation& e : expected) {
+      ++listed[e.file];
+      auto it = by_path.find((dir / e.file).string());
+      ASSERT_NE(it, by_path.end()) << e.file << " is listed in expected.tsv but does not exist";
+      const FileReport& r = *it->second;
+      bool ok = false;
+      for (const Finding& f : r.findings) {
+        if (f.severity >= e.min && f.id.compare(0, e.prefix.size(), e.prefix) == 0) ok = true;
+      }
+      EXPECT_TRUE(ok) << e.file << ": expected a " << e.prefix << "* finding at or above " << SeverityName(e.min)
+                      << ", got:" << Describe(r);
+    }
+    // Every attack file is listed (bombs named resource_* and READMEs aside).
+    for (const FileReport& f : result.value().files) {
+      std::string rel = fs::path(f.path).lexically_relative(dir).string();
+      std::string name = fs::path(f.path).filename().string();
+      if (rel == "expected.tsv" || rel == "README.md" || name.rfind("resource_", 0) == 0) continue;
+      if (listed.count(rel) == 0) {
+        // Files inside an attack repository folder need not each be listed,
+        // as long as the folder has a listed file.
+        std::string top = rel.substr(0, rel.find('/'));
+        bool folder_listed = false;
+        for (const auto& [file, n] : listed) folder_listed |= file.rfind(top + "/", 0) == 0;
+        EXPECT_TRUE(folder_listed) << rel << " is not listed in " << (dir / "expected.tsv");
+      }
+    }
+  }
+}
+
+TEST(FormatFixtures, ResourceBombsScanInBoundedTimeAndMemory) {
+  for (const fs::path& corpus : FormatCorpora()) {
+    fs::path dir = corpus / "attack";
+    if (!fs::exists(dir)) continue;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      std::string name = entry.path().filename().string();
+      if (name.rfind("resource_", 0) != 0) continue;
+      SCOPED_TRACE(entry.path().string());
+      long rss_before = MaxRssKiB();
+      auto start = std::chrono::steady_clock::now();
+      FileReport r = ScanFile(entry.path());
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      EXPECT_LT(secs, 30.0);
+      EXPECT_LT(MaxRssKiB() - rss_before, 1L << 20) << "KiB";
+      EXPECT_FALSE(r.findings.empty()) << "a bomb must leave a finding";
+    }
+  }
 }
 
 TEST(Fixtures, DemoFolderIsJudgedAsItsReadmeSays) {

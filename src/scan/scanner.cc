@@ -51,6 +51,15 @@ void Route(const Blob& blob, ContentType type, ScanContext& ctx, bool top_level)
     if (!nested_archive && type != ContentType::kEmpty) type = ContentType::kPickle;
   }
   if (blob.role == "call-argument" && type != ContentType::kPickle && type != ContentType::kZip) return;
+  if (blob.role == "keras-config") {
+    AnalyzeKerasConfig(blob, ctx);
+    return;
+  }
+  if (top_level && !blob.role.empty()) {
+    // A file a model-repository loader opens by name (config.json, *.py ...).
+    AnalyzeRepositoryFile(blob, ctx);
+    if (type == ContentType::kText || type == ContentType::kUnknown || type == ContentType::kEmpty) return;
+  }
   switch (type) {
     case ContentType::kPickle:
       AnalyzePickle(blob, ctx);
@@ -77,16 +86,12 @@ void Route(const Blob& blob, ContentType type, ScanContext& ctx, bool top_level)
     case ContentType::kZlib:
     case ContentType::kZstd:
     case ContentType::kSevenZip: AnalyzeArchive(blob, ctx); return;
-    case ContentType::kSafetensors:
-    case ContentType::kGguf:
-    case ContentType::kHdf5:
-      ctx.Report("FORMAT-NOT-ANALYSED", Severity::kInfo,
-                 std::string("Recognised as ") + std::string(ContentTypeName(type)) + "; not analysed by this version",
-                 blob.member, std::nullopt,
-                 "The format was identified from its bytes, but this version has no analyzer for it, so its "
-                 "content was not checked.",
-                 {{"format", std::string(ContentTypeName(type))}});
-      return;
+    case ContentType::kSafetensors: AnalyzeSafetensors(blob, ctx); return;
+    case ContentType::kGguf: AnalyzeGguf(blob, ctx); return;
+    case ContentType::kHdf5: AnalyzeHdf5(blob, ctx); return;
+    case ContentType::kOnnx: AnalyzeOnnx(blob, ctx); return;
+    case ContentType::kTensorflow: AnalyzeTensorflow(blob, ctx); return;
+    case ContentType::kLfsPointer: AnalyzeLfsPointer(blob, ctx); return;
     case ContentType::kEmpty:
       if (top_level) {
         ctx.Report("FILE-EMPTY", Severity::kInfo, "Empty file", blob.member, std::nullopt, "The file has no bytes.");
@@ -238,6 +243,7 @@ FileReport ScanBytes(ByteView bytes, const std::string& display_path, const Scan
   report.format = std::string(ContentTypeName(type));
   Blob root;
   root.bytes = bytes;
+  root.role = RepositoryRoleFor(display_path);
   Route(root, type, ctx, true);
   while (ctx.HasPending()) {
     if (ctx.OutOfTime()) {
@@ -258,11 +264,14 @@ Result<ScanReport> ScanPaths(const std::vector<std::string>& paths, const ScanOp
                              const ScanProgress& progress) {
   auto start = std::chrono::steady_clock::now();
   std::vector<WorkItem> items;
+  std::vector<std::pair<std::string, std::pair<std::size_t, std::size_t>>> folders;  // root, [first, last)
   for (const std::string& p : paths) {
     struct stat st;
     if (::stat(p.c_str(), &st) != 0) return Status::IOError(p + ": " + std::strerror(errno));
     if (S_ISDIR(st.st_mode)) {
+      std::size_t first = items.size();
       WalkFolder(p, &items);
+      folders.push_back({p, {first, items.size()}});
     } else {
       items.push_back(WorkItem{p, "", {}});
     }
@@ -291,6 +300,12 @@ Result<ScanReport> ScanPaths(const std::vector<std::string>& paths, const ScanOp
     std::vector<std::thread> threads;
     for (unsigned k = 0; k < jobs; ++k) threads.emplace_back(worker);
     for (auto& t : threads) t.join();
+  }
+  for (const auto& [root, range] : folders) {
+    std::vector<FileReport> under(std::make_move_iterator(report.files.begin() + range.first),
+                                  std::make_move_iterator(report.files.begin() + range.second));
+    AnalyzeRepositoryFolder(root, under);
+    std::move(under.begin(), under.end(), report.files.begin() + range.first);
   }
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;

@@ -28,6 +28,9 @@ std::string_view ContentTypeName(ContentType t) {
     case ContentType::kSafetensors: return "safetensors";
     case ContentType::kGguf: return "gguf";
     case ContentType::kHdf5: return "hdf5";
+    case ContentType::kOnnx: return "onnx";
+    case ContentType::kTensorflow: return "tensorflow";
+    case ContentType::kLfsPointer: return "git-lfs-pointer";
     case ContentType::kText: return "text";
   }
   return "unknown";
@@ -72,6 +75,10 @@ bool LooksLikeLzmaAlone(ByteView b) {
   return b[0] == 0x5D && (pow2ish || dict == 0xFFFFFFFF);
 }
 
+// Protobuf has no magic number; these decide from the message structure.
+bool LooksLikeOnnx(ByteView) { return false; }
+bool LooksLikeTensorflow(ByteView) { return false; }
+
 bool LooksLikeText(ByteView b) {
   std::size_t n = std::min<std::size_t>(b.size(), 512);
   std::size_t bad = 0;
@@ -108,6 +115,9 @@ ContentType DetectContentType(ByteView b, Probe probe) {
   // A ZIP with bytes prepended: readers that search from the end still open it.
   if (probe == Probe::kFile && HasZipEndRecord(b)) return ContentType::kZip;
   if (LooksLikeSafetensors(b)) return ContentType::kSafetensors;
+  if (StartsWith(b, "version https://git-lfs.github.com/spec/")) return ContentType::kLfsPointer;
+  if (LooksLikeOnnx(b)) return ContentType::kOnnx;
+  if (LooksLikeTensorflow(b)) return ContentType::kTensorflow;
   if (b.size() >= 2 && b[0] == 0x78 && ((b[0] << 8) | b[1]) % 31 == 0) return ContentType::kZlib;
   if (LooksLikeLzmaAlone(b)) return ContentType::kLzmaAlone;
   if (probe == Probe::kFile && LooksLikeText(b)) return ContentType::kText;

@@ -27,10 +27,12 @@ enum class ContentType {
   kZlib,         // raw zlib stream (joblib's default compressor)
   kZstd,
   kSevenZip,
-  // Recognised so they are not reported as unknown; analysed by later work.
   kSafetensors,
   kGguf,
-  kHdf5,
+  kHdf5,         // HDF5 (Keras .h5), superblock at 0 or after a user block
+  kOnnx,         // ONNX ModelProto (protobuf; recognised by its structure)
+  kTensorflow,   // TensorFlow SavedModel, frozen GraphDef or keras_metadata.pb (protobuf)
+  kLfsPointer,   // a Git LFS pointer file: the weights themselves are not here
   kText,         // printable text that is not a pickle
 };
 
