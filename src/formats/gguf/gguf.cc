@@ -118,7 +118,8 @@ bool Parser::ReadString(std::string_view what, std::string_view* out) {
     return false;
   }
   if (len > c_.remaining() || len > limits_.max_gguf_string_bytes) {
-    Add(GgufAnomalyKind::kAbsurdLength, at,
+    // Beyond the limit the length is absurd; within it, the file was cut short.
+    Add(len > limits_.max_gguf_string_bytes ? GgufAnomalyKind::kAbsurdLength : GgufAnomalyKind::kTruncated, at,
         std::string(what) + ": string length " + std::to_string(len) + " exceeds " +
             (len > c_.remaining() ? "the " + std::to_string(c_.remaining()) + " bytes left"
                                   : "the limit of " + std::to_string(limits_.max_gguf_string_bytes) + " bytes"));
@@ -141,14 +142,15 @@ void Parser::Run() {
   // a name length, n_dims, type and offset.
   std::uint64_t min_kv = c_.size_width() + 4, min_ti = c_.size_width() + 16;
   if (f_->kv_count > limits_.max_gguf_kv || f_->kv_count > c_.remaining() / min_kv) {
-    Add(GgufAnomalyKind::kAbsurdCount, at + c_.size_width(),
+    Add(f_->kv_count > limits_.max_gguf_kv ? GgufAnomalyKind::kAbsurdCount : GgufAnomalyKind::kTruncated,
+        at + c_.size_width(),
         "metadata_kv_count " + std::to_string(f_->kv_count) + " exceeds the limit of " +
             std::to_string(limits_.max_gguf_kv) + " or what " + std::to_string(c_.remaining()) +
             " bytes can hold");
     return;
   }
   if (f_->tensor_count > limits_.max_gguf_tensors || f_->tensor_count > c_.remaining() / min_ti) {
-    Add(GgufAnomalyKind::kAbsurdCount, at,
+    Add(f_->tensor_count > limits_.max_gguf_tensors ? GgufAnomalyKind::kAbsurdCount : GgufAnomalyKind::kTruncated, at,
         "tensor_count " + std::to_string(f_->tensor_count) + " exceeds the limit of " +
             std::to_string(limits_.max_gguf_tensors) + " or what " + std::to_string(c_.remaining()) +
             " bytes can hold");
@@ -246,7 +248,7 @@ bool Parser::ReadArray(GgufKv& kv) {
   if (std::uint32_t size = GgufScalarSize(et); size != 0) {
     std::uint64_t total;
     if (MulOverflows(kv.count, size, &total) || total > c_.remaining()) {
-      Add(GgufAnomalyKind::kAbsurdCount, at,
+      Add(kv.count > limits_.max_gguf_array_elements ? GgufAnomalyKind::kAbsurdCount : GgufAnomalyKind::kTruncated, at,
           name + ": " + std::to_string(kv.count) + " elements of " + std::string(GgufValueTypeName(et)) +
               " do not fit in the " + std::to_string(c_.remaining()) + " bytes left");
       return false;
@@ -256,7 +258,7 @@ bool Parser::ReadArray(GgufKv& kv) {
   }
   if (et == static_cast<std::uint32_t>(GgufValueType::kString)) {
     if (kv.count > c_.remaining() / c_.size_width()) {
-      Add(GgufAnomalyKind::kAbsurdCount, at,
+      Add(kv.count > limits_.max_gguf_array_elements ? GgufAnomalyKind::kAbsurdCount : GgufAnomalyKind::kTruncated, at,
           name + ": " + std::to_string(kv.count) + " strings cannot fit in the " + std::to_string(c_.remaining()) +
               " bytes left");
       return false;
@@ -350,7 +352,7 @@ bool Parser::ReadNestedArray(GgufKv& kv) {
       return false;
     }
     stack.push_back(next);
-    kv.depth = std::max<std::uint32_t>(kv.depth, static_cast<std::uint32_t>(stack.size() + 1));
+    kv.depth = std::max<std::uint32_t>(kv.depth, static_cast<std::uint32_t>(stack.size()));
   }
   return true;
 }
@@ -512,7 +514,14 @@ void Parser::CheckTensorLayout() {
       max_index = s.index;
     }
   }
-  if (f_->data_end < size) {
+  // Only when every tensor's extent is known can the rest be called trailing:
+  // a tensor of unknown size or out of range leaves the real end unknown.
+  bool extents_known = std::all_of(f_->tensors.begin(), f_->tensors.end(), [&](const GgufTensorInfo& t) {
+    std::uint64_t start, end;
+    return t.nbytes && !__builtin_add_overflow(f_->data_offset, t.offset, &start) &&
+           !__builtin_add_overflow(start, *t.nbytes, &end) && end <= size;
+  });
+  if (extents_known && f_->data_end < size) {
     ByteView rest = bytes_.subspan(static_cast<std::size_t>(f_->data_end));
     bool zero_padding = rest.size() < a && std::all_of(rest.begin(), rest.end(), [](std::uint8_t b) { return b == 0; });
     if (!zero_padding) {
