@@ -34,7 +34,7 @@ struct Limits {
   // a few thousand tensors and vocabularies of up to ~300k tokens.
   std::uint64_t max_gguf_tensors = 1'000'000;       // declared tensor_count
   std::uint64_t max_gguf_kv = 100'000;              // declared metadata_kv_count
-  std::uint64_t max_gguf_array_elements = 64'000'000;  // elements walked, all arrays together
+  std::uint64_t max_gguf_array_elements = 4'000'000;  // string/nested elements walked, all arrays together
   std::uint64_t max_gguf_string_bytes = 64u << 20;  // one string value or key
   std::uint32_t max_gguf_array_depth = 8;           // arrays of arrays of ...
 

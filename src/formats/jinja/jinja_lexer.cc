@@ -160,7 +160,7 @@ class Lexer {
       }
     }
     *line = line_;
-    *col = static_cast<std::uint32_t>(off - line_start_ + 1);
+    *col = off >= line_start_ ? static_cast<std::uint32_t>(off - line_start_ + 1) : 1;
   }
   void Emit(JinjaTokenKind kind, std::size_t off, std::string value) {
     JinjaToken t;
