@@ -118,7 +118,8 @@ TEST(ChatTemplateAnalyzer, LongConstructionsStayLinear) {
   auto start = std::chrono::steady_clock::now();
   (void)Analyze(chain);
   (void)Analyze(adjacent);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  // Generous for sanitizer builds; a quadratic pass takes minutes here.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
 }
 
 }  // namespace

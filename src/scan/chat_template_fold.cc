@@ -22,7 +22,7 @@ class Folder {
     while (left.ok && !left.is_list && (Op(left.end, "~") || Op(left.end, "+"))) {
       FoldedString right = Term(left.end + 1, depth);
       if (!right.ok || right.is_list) break;
-      left.value = Cap(left.value + right.value);
+      if (left.value.size() < kMaxFoldedChars) left.value = Cap(std::move(left.value) + right.value);
       left.operations += right.operations + 1;
       left.how += " " + t_[left.end].value + (right.how.empty() ? "" : " " + right.how);
       left.end = right.end;

@@ -96,17 +96,20 @@ TEST(GgufReader, ReadsVersion3LlamaFixture) {
 }
 
 TEST(GgufReader, ReadsVersion1And2AndBigEndian) {
-  GgufFile v1 = MustRead(Fixture("benign/llama_v1.gguf"));
+  // GgufFile borrows the bytes: keep them alive.
+  std::vector<std::uint8_t> b1 = Fixture("benign/llama_v1.gguf"), b2 = Fixture("benign/llama_v2.gguf"),
+                            bbe = Fixture("benign/gemma_v3_big_endian.gguf");
+  GgufFile v1 = MustRead(b1);
   EXPECT_EQ(v1.version, 1u);
   EXPECT_TRUE(v1.header_complete);
   EXPECT_TRUE(v1.Has(GgufAnomalyKind::kLegacyVersion));
   EXPECT_EQ(v1.tensors.size(), 5u);
   EXPECT_EQ(v1.StringValue("general.architecture"), "llama");
-  GgufFile v2 = MustRead(Fixture("benign/llama_v2.gguf"));
+  GgufFile v2 = MustRead(b2);
   EXPECT_EQ(v2.version, 2u);
   EXPECT_TRUE(v2.header_complete);
   EXPECT_TRUE(v2.anomalies.empty());
-  GgufFile be = MustRead(Fixture("benign/gemma_v3_big_endian.gguf"));
+  GgufFile be = MustRead(bbe);
   EXPECT_TRUE(be.big_endian);
   EXPECT_EQ(be.version, 3u);
   EXPECT_TRUE(be.anomalies.empty());
@@ -118,7 +121,8 @@ TEST(GgufReader, ReadsVersion1And2AndBigEndian) {
 }
 
 TEST(GgufReader, HonoursGeneralAlignment) {
-  GgufFile f = MustRead(Fixture("benign/qwen2_v3_named_templates_align64.gguf"));
+  std::vector<std::uint8_t> bytes = Fixture("benign/qwen2_v3_named_templates_align64.gguf");
+  GgufFile f = MustRead(bytes);
   EXPECT_EQ(f.alignment, 64u);
   EXPECT_EQ(f.data_offset % 64, 0u);
   EXPECT_TRUE(f.anomalies.empty());
