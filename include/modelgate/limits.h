@@ -30,6 +30,20 @@ struct Limits {
   // Text headers (npy dict, JSON headers).
   std::uint32_t max_header_bytes = 1u << 20;
 
+  // GGUF (llama.cpp model files). Real models have a few dozen keys, at most
+  // a few thousand tensors and vocabularies of up to ~300k tokens.
+  std::uint64_t max_gguf_tensors = 1'000'000;       // declared tensor_count
+  std::uint64_t max_gguf_kv = 100'000;              // declared metadata_kv_count
+  std::uint64_t max_gguf_array_elements = 4'000'000;  // string/nested elements walked, all arrays together
+  std::uint64_t max_gguf_string_bytes = 64u << 20;  // one string value or key
+  std::uint32_t max_gguf_array_depth = 8;           // arrays of arrays of ...
+
+  // Jinja chat templates. Real ones are a few KB with a handful of nested
+  // blocks.
+  std::uint32_t max_chat_template_bytes = 1u << 20;  // longer templates are analysed up to this
+  std::uint32_t max_jinja_nesting = 64;              // brackets and block tags open at once
+  std::uint32_t max_chat_templates_per_file = 64;    // template strings analysed per GGUF file
+
   // Reporting.
   std::uint32_t max_findings_per_file = 200;   // same-id findings beyond this are counted
 
@@ -46,6 +60,11 @@ struct Limits {
     l.max_pickle_memo_entries = 100000;
     l.max_pickle_stack_depth = 10000;
     l.max_millis_per_file = 0;
+    l.max_gguf_tensors = 4096;
+    l.max_gguf_kv = 4096;
+    l.max_gguf_array_elements = 100000;
+    l.max_gguf_string_bytes = 1u << 20;
+    l.max_chat_template_bytes = 64u << 10;
     return l;
   }
 };
