@@ -5,7 +5,7 @@ set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 # Any string literal shaped like an id (UPPER-KEBAB, two parts or more) is
 # taken for one; the few that are not ids are listed here.
-not_ids='^(UTF-8|UTF-16|UTF-32|SHA-256|SHA-384|SHA-512|ISO-8859-1|US-ASCII)$'
+not_ids='^(HYPHEN-MINUS|UTF-8|UTF-16|UTF-32|SHA-256|SHA-384|SHA-512|ISO-8859-1|US-ASCII)$'
 ids=$(grep -rhoE '"[A-Z][A-Z0-9]*(-[A-Z0-9]+)+"' \
         --include='*.cc' --exclude='*_test.cc' --exclude='*_fuzzer.cc' "$root/src" | tr -d '"' |
       grep -vE "$not_ids" | sort -u)
