@@ -30,6 +30,20 @@ struct Limits {
   // Text headers (npy dict, JSON headers).
   std::uint32_t max_header_bytes = 1u << 20;
 
+  // HDF5 (Keras .h5): objects visited, header messages decoded (over all
+  // objects and continuation blocks), bytes of local/global heaps read, and
+  // group nesting below the root.
+  std::uint32_t max_hdf5_objects = 100000;
+  std::uint32_t max_hdf5_messages = 1'000'000;
+  std::uint64_t max_hdf5_heap_bytes = 256u << 20;
+  std::uint32_t max_hdf5_depth = 64;
+
+  // Keras configs: JSON nesting depth, and the Python marshal data of Lambda
+  // layers (values decoded per code blob, nesting of tuples/code objects).
+  std::uint32_t max_json_depth = 256;
+  std::uint32_t max_marshal_values = 200000;
+  std::uint32_t max_marshal_depth = 64;
+
   // Reporting.
   std::uint32_t max_findings_per_file = 200;   // same-id findings beyond this are counted
 
@@ -46,6 +60,10 @@ struct Limits {
     l.max_pickle_memo_entries = 100000;
     l.max_pickle_stack_depth = 10000;
     l.max_millis_per_file = 0;
+    l.max_hdf5_objects = 2000;
+    l.max_hdf5_messages = 20000;
+    l.max_hdf5_heap_bytes = 4u << 20;
+    l.max_marshal_values = 20000;
     return l;
   }
 };
