@@ -74,11 +74,12 @@ bool DangerousModule(std::string_view m) {
 }
 
 // Keras callables that switch safe mode off or act on files/network during
-// load (CVE-2025-1550, CVE-2025-8747), wherever they are imported from.
+// load (CVE-2025-9906, CVE-2025-8747), wherever they are imported from.
 bool SafeModeBypassName(std::string_view n) {
   static const std::set<std::string_view> kNames = {"enable_unsafe_deserialization", "get_file", "load_model",
                                                     "func_load", "load_weights", "write_file", "read_file",
-                                                    "save_model", "load_img", "get_file_from_url"};
+                                                    "save_model", "load_img", "get_file_from_url",
+                                                    "set_global_attribute"};
   return kNames.count(n) > 0;
 }
 
@@ -288,8 +289,8 @@ class KerasConfigScan {
                   "At " + path + " the configuration names '" + full +
                       "'. Keras imports the module and calls or instantiates it while loading: " +
                       (SafeModeBypassName(name)
-                           ? "this one turns safe mode off or reads/writes files or the network during load "
-                             "(CVE-2025-1550, CVE-2025-8747), after which Lambda bytecode runs."
+                           ? "this one turns safe mode off, loads another model or reads/writes files or the "
+                             "network during load (CVE-2025-9906, CVE-2025-8747); Lambda bytecode then runs."
                            : "it reaches the process, files, network or the interpreter (code execution, "
                              "CVE-2025-1550)."),
                   std::move(ev));
@@ -423,11 +424,11 @@ class KerasConfigScan {
   // Any other base64 string that decodes to a pickle or a zip is queued.
   void String(const std::string& s, const std::string& path, const json* node) {
     if (handled_.count(node->get_ptr<const std::string*>())) return;
-    if (s.find("enable_unsafe_deserialization") != std::string::npos) {
-      ctx_.Report("KERAS-SAFE-MODE-OFF", Severity::kHigh, "Keras config mentions enable_unsafe_deserialization",
+    if (s.find("enable_unsafe_deserialization") != std::string::npos || s == "safe_mode_saving") {
+      ctx_.Report("KERAS-SAFE-MODE-OFF", Severity::kHigh, "Keras config mentions a safe-mode switch",
                   blob_.member, std::nullopt,
-                  "The string at " + path + " names keras.config.enable_unsafe_deserialization, which turns safe "
-                  "mode off for the rest of the process (CVE-2025-1550).",
+                  "The string at " + path + " names '" + s.substr(0, 80) +
+                      "', which turns safe mode off for the rest of the process (CVE-2025-9906, CVE-2025-8747).",
                   {{"path", path}});
     }
     if (!LooksLikeBase64Text(s)) return;

@@ -152,10 +152,7 @@ void SplitMessages(ParseState& st, std::uint64_t block_off, ByteView block, int 
   ByteReader r(block);
   const std::size_t hdr = version == 1 ? 8 : (crt_order ? 6 : 4);
   while (r.remaining() >= hdr && out->size() < max_messages) {
-    if (++st.messages > st.limits.max_hdf5_messages) {
-      st.Limit(block_off + r.pos(), path, "header messages (max_hdf5_messages)");
-      return;
-    }
+    if (!st.ChargeWork(block_off + r.pos(), path)) return;
     Message m;
     std::uint16_t size = 0;
     const std::uint64_t at = block_off + r.pos();
@@ -206,7 +203,6 @@ bool ReadObjectHeader(ParseState& st, std::uint64_t addr, const std::string& pat
   std::vector<std::pair<std::uint64_t, std::uint64_t>> conts;
   std::uint64_t max_messages = ~0ull;
   bool crt_order = false;
-  ByteView sig;
   if (r.remaining() >= 4 && AsStringView(r.rest().first(4)) == "OHDR") {
     r.Skip(4);
     std::uint8_t v = 0, flags = 0;
@@ -310,10 +306,7 @@ void ReadSymbolTable(ParseState& st, ByteView msg, const std::string& path, std:
       st.Anomaly(Hdf5AnomalyKind::kCycle, node, path, "group B-tree node reached twice");
       continue;
     }
-    if (visited.size() > st.limits.max_hdf5_objects) {
-      st.Limit(node, path, "B-tree nodes (max_hdf5_objects)");
-      return;
-    }
+    if (!st.ChargeWork(node, path)) return;
     ByteReader r;
     ByteView s;
     if (!st.At(node, &r) || !r.ReadBytes(4, &s)) {
@@ -328,6 +321,7 @@ void ReadSymbolTable(ParseState& st, ByteView msg, const std::string& path, std:
         continue;
       }
       for (std::uint16_t i = 0; i < n; ++i) {
+        if (!st.ChargeWork(node, path)) return;
         std::uint64_t name_off = 0, obj = 0;
         if (!ReadSized(r, st.offset_size, &name_off) || !st.ReadAddress(r, &obj, &u1) || !r.Skip(24)) {
           st.Anomaly(Hdf5AnomalyKind::kTruncated, node, path, "symbol node entries truncated");
@@ -516,7 +510,9 @@ Result<Hdf5File> ReadHdf5(ByteView bytes, const Limits& limits) {
     hdf5::DecodeObject(st, obj, msgs);
     visited.emplace(p.address, file.objects.size());
     for (auto it = obj.links.rbegin(); it != obj.links.rend(); ++it) {
-      const std::string child = (p.path == "/" ? "/" : p.path + "/") + it->name;
+      // Paths are for reports: names and depth are capped so a crafted file
+      // cannot make them grow with (name length x depth x links).
+      const std::string child = (p.path == "/" ? "/" : p.path.substr(0, 4096) + "/") + it->name.substr(0, 200);
       switch (it->kind) {
         case Hdf5Link::Kind::kHard:
           stack.push_back({it->address, child, p.depth + 1, static_cast<std::int64_t>(file.objects.size())});

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <set>
+#include <unordered_map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,14 +54,28 @@ struct ParseState {
   std::uint8_t offset_size = 8;
   std::uint8_t length_size = 8;
   std::uint64_t messages = 0;
-  std::uint64_t heap_bytes = 0;
+  std::uint64_t heap_bytes = 0;     // local/global heap bytes read
+  std::uint64_t decoded_bytes = 0;  // attribute string bytes copied out (same budget)
   bool limit_hit = false;
-  // Global heap collections already parsed: address -> (index, object bytes).
-  std::map<std::uint64_t, std::vector<std::pair<std::uint32_t, ByteView>>> global_heaps;
+  // Global heap collections already parsed: address -> (index -> object bytes).
+  std::map<std::uint64_t, std::unordered_map<std::uint32_t, ByteView>> global_heaps;
   std::set<std::uint64_t> bad_global_heaps;
 
+  // Records an anomaly; beyond kMaxAnomalies only limit anomalies are kept
+  // (a crafted file can repeat one problem millions of times).
+  static constexpr std::size_t kMaxAnomalies = 1000;
   void Anomaly(Hdf5AnomalyKind kind, std::uint64_t offset, const std::string& path, std::string detail) {
+    if (file.anomalies.size() >= kMaxAnomalies && kind != Hdf5AnomalyKind::kLimit) return;
     file.anomalies.push_back({kind, offset, path, std::move(detail)});
+  }
+  // Charges one unit of structure work (message, link, symbol entry, B-tree
+  // node) against max_hdf5_messages. Returns false once the limit is hit.
+  bool ChargeWork(std::uint64_t offset, const std::string& path) {
+    if (++messages > limits.max_hdf5_messages) {
+      Limit(offset, path, "header messages, links and B-tree entries (max_hdf5_messages)");
+      return false;
+    }
+    return !limit_hit;
   }
   // Reports a limit once per parse; returns false so callers can `return`.
   bool Limit(std::uint64_t offset, const std::string& path, const std::string& what);

@@ -287,7 +287,7 @@ bool GlobalHeapObject(ParseState& st, std::uint64_t addr, std::uint32_t index, c
       return false;
     }
     st.heap_bytes += size;
-    std::vector<std::pair<std::uint32_t, ByteView>> objects;
+    std::unordered_map<std::uint32_t, ByteView> objects;
     ByteReader c(coll);
     c.Skip(8u + st.length_size);
     while (c.remaining() >= 8u + st.length_size) {
@@ -301,17 +301,25 @@ bool GlobalHeapObject(ParseState& st, std::uint64_t addr, std::uint32_t index, c
         break;
       }
       c.Skip((8 - osize % 8) % 8);
-      objects.emplace_back(idx, data);
+      objects.emplace(idx, data);
     }
     it = st.global_heaps.emplace(addr, std::move(objects)).first;
   }
-  for (const auto& [idx, data] : it->second) {
-    if (idx == index) {
-      *out = data;
-      return true;
-    }
+  auto obj = it->second.find(index);
+  if (obj == it->second.end()) return false;
+  *out = obj->second;
+  return true;
+}
+
+// Decoded attribute values are copies: their total is bounded by
+// max_hdf5_heap_bytes, however often a crafted file points at the same bytes.
+bool ChargeDecoded(ParseState& st, std::uint64_t n, std::uint64_t offset, const std::string& path) {
+  st.decoded_bytes += n;
+  if (st.decoded_bytes > st.limits.max_hdf5_heap_bytes) {
+    st.Limit(offset, path, "decoded attribute bytes (max_hdf5_heap_bytes)");
+    return false;
   }
-  return false;
+  return true;
 }
 
 std::string TrimFixedString(ByteView v, bool space_padded) {
@@ -378,6 +386,10 @@ bool ParseAttribute(ParseState& st, const Message& m, const std::string& path, H
     if (n < count) out->values_complete = false;
     n = std::min(n, kMaxDecodedElements);
     for (std::uint64_t i = 0; i < n; ++i) {
+      if (!ChargeDecoded(st, t.size, m.offset, path)) {
+        out->values_complete = false;
+        break;
+      }
       out->strings.push_back(TrimFixedString(out->raw.subspan(i * t.size, t.size), false));
     }
   } else if (t.type_class == Hdf5TypeClass::kVarLen) {
@@ -402,6 +414,10 @@ bool ParseAttribute(ParseState& st, const Message& m, const std::string& path, H
       if (undefined || !GlobalHeapObject(st, addr, index, path, &obj)) {
         out->values_complete = false;
         continue;
+      }
+      if (!ChargeDecoded(st, obj.size(), m.offset, path)) {
+        out->values_complete = false;
+        break;
       }
       out->vlen_items.push_back(obj);
       if (t.vlen_string) out->strings.push_back(TrimFixedString(obj.first(std::min<std::size_t>(obj.size(), len)), false));

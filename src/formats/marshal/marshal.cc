@@ -29,9 +29,15 @@ struct Layout {
 };
 
 constexpr Layout kLayouts[] = {
-    {"3.11-3.13", "iiiiiooooooooiooo", 1, 2, 3, 5, 6},
-    {"3.8-3.10", "iiiiiiooooooooioo", 1, 2, 3, 6, 7},
-    {"3.7", "iiiiiooooooooioo", 1, 2, 3, 6, 7},
+    // argcount posonly kwonly stacksize flags | code consts names
+    // localsplusnames localspluskinds filename name qualname | firstlineno |
+    // linetable exceptiontable
+    {"3.11-3.13", "iiiiiooooooooioo", 1, 2, 3, 5, 6},
+    // argcount posonly kwonly nlocals stacksize flags | code consts names
+    // varnames freevars cellvars filename name | firstlineno | lnotab
+    {"3.8-3.10", "iiiiiiooooooooio", 1, 2, 3, 6, 7},
+    // as 3.8 without posonlyargcount
+    {"3.7", "iiiiiooooooooio", 1, 2, 3, 6, 7},
 };
 
 struct Frame {
