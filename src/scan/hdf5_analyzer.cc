@@ -89,6 +89,7 @@ class Hdf5Scan {
     for (const Hdf5Object& o : f_.objects) {
       for (const Hdf5Attribute& a : o.attributes) {
         if (HidingType(a.type)) QueueAttribute(o, a);
+        QueuePickleLikeStrings(o, a);
       }
       if (o.dataset) Dataset(o);
     }
@@ -173,6 +174,19 @@ class Hdf5Scan {
       }
     } else if (!a.raw.empty()) {
       ctx_.EnqueueChild(blob_, where, a.raw, blob_.owner);
+    }
+  }
+
+  // h5py 3 stores Python bytes as (variable-length) strings, so a pickle can
+  // sit in a string attribute too: values that start like a pickle (PROTO
+  // 2-5) are queued for routing. Nothing else is, so text stays cheap.
+  void QueuePickleLikeStrings(const Hdf5Object& o, const Hdf5Attribute& a) {
+    for (std::size_t i = 0; i < a.strings.size() && i < 64; ++i) {
+      const std::string& v = a.strings[i];
+      if (v.size() < 3 || static_cast<unsigned char>(v[0]) != 0x80 || v[1] < 2 || v[1] > 5) continue;
+      auto owned = Own(v);
+      ctx_.EnqueueChild(blob_, "<attr:" + (o.path == "/" ? "" : o.path) + "/" + a.name + "[" + std::to_string(i) + "]>",
+                        ByteView(*owned), owned);
     }
   }
 

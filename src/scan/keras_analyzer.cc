@@ -297,7 +297,9 @@ class KerasConfigScan {
       return;
     }
     if (module.empty() || KerasNamespace(module) || module == "builtins") return;
-    if (std::string_view(how) == "function") {
+    // __main__ is the loading program's own module, not something the file
+    // can import: a custom object, not a foreign function.
+    if (std::string_view(how) == "function" && module != "__main__") {
       ctx_.Report("KERAS-FOREIGN-FUNCTION", Severity::kHigh, "Keras config calls a function outside Keras",
                   blob_.member, std::nullopt,
                   "At " + path + " the configuration names the function '" + full +

@@ -348,6 +348,7 @@ void ReadSymbolTable(ParseState& st, ByteView msg, const std::string& path, std:
     }
     std::vector<std::uint64_t> children;
     for (std::uint16_t i = 0; i < used; ++i) {
+      if (!st.ChargeWork(node, path)) return;
       std::uint64_t child = 0;
       if (!r.Skip(st.length_size) || !st.ReadAddress(r, &child, &u1)) {
         st.Anomaly(Hdf5AnomalyKind::kTruncated, node, path, "group B-tree node truncated");

@@ -323,9 +323,9 @@ bool ChargeDecoded(ParseState& st, std::uint64_t n, std::uint64_t offset, const 
 }
 
 std::string TrimFixedString(ByteView v, bool space_padded) {
+  // As numpy does for 'S' values: trailing NULs go, embedded ones stay.
   std::string s(AsStringView(v));
-  std::size_t nul = s.find('\0');
-  if (nul != std::string::npos) s.resize(nul);
+  while (!s.empty() && s.back() == '\0') s.pop_back();
   if (space_padded) {
     while (!s.empty() && s.back() == ' ') s.pop_back();
   }

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "formats/routing/content_type.h"
+
 namespace modelgate {
 namespace {
 
@@ -198,6 +200,19 @@ TEST(Hdf5Reader, MessageLimitStopsTheWalk) {
   Result<Hdf5File> r = ReadHdf5(ReadFixture("benign/k2_sequential_mlp.h5"), limits);
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->Has(Hdf5AnomalyKind::kLimit));
+}
+
+TEST(Hdf5Routing, SignatureAfterAUserBlockRoutesToHdf5) {
+  for (std::size_t at : {512u, 1024u, 4096u}) {
+    std::vector<std::uint8_t> b(at + 64, 0x41);  // text-like user block
+    std::copy(kHdf5Signature, kHdf5Signature + 8, b.begin() + static_cast<std::ptrdiff_t>(at));
+    EXPECT_EQ(DetectContentType(b, Probe::kFile), ContentType::kHdf5) << at;
+    EXPECT_EQ(FindHdf5Signature(b), std::optional<std::uint64_t>(at));
+  }
+  std::vector<std::uint8_t> off(600, 0x41);  // not at a power of two: not HDF5
+  std::copy(kHdf5Signature, kHdf5Signature + 8, off.begin() + 520);
+  EXPECT_NE(DetectContentType(off, Probe::kFile), ContentType::kHdf5);
+  EXPECT_FALSE(FindHdf5Signature(off).has_value());
 }
 
 }  // namespace
