@@ -405,6 +405,12 @@ class KerasConfigScan {
 
   void TorchWrapper(const json& config, const std::string& path) {
     const std::string* b64 = StringAt(config, "module");
+    // Keras 3.11+ may serialise the bytes as {"class_name": "__bytes__",
+    // "config": {"value": base64}}.
+    if (!b64 && config.is_object() && config.contains("module") && config["module"].is_object()) {
+      const json& wrapped = config["module"];
+      if (wrapped.contains("config")) b64 = StringAt(wrapped["config"], "value");
+    }
     Evidence ev = {{"path", path}};
     auto raw = std::make_shared<std::vector<std::uint8_t>>();
     const bool ok = b64 && DecodeBase64(*b64, raw.get(), ctx_.limits().max_member_bytes) && !raw->empty();

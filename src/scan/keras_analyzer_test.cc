@@ -137,6 +137,15 @@ TEST(KerasConfig, TorchModuleWrapperQueuesThePickle) {
   EXPECT_EQ(o.children[0].bytes[0], 0x80);
 }
 
+TEST(KerasConfig, TorchModuleWrapperBytesObjectForm) {
+  Outcome o = Scan(R"({"module": "keras.layers", "class_name": "TorchModuleWrapper",
+      "config": {"module": {"class_name": "__bytes__", "config": {"value": "gAJjb3MKc3lzdGVtClgEAAAAdHJ1ZYVSLg=="}}}})");
+  EXPECT_TRUE(o.Has("KERAS-TORCH-MODULE-WRAPPER", Severity::kHigh));
+  ASSERT_EQ(o.children.size(), 1u);  // queued once, not again as an embedded payload
+  EXPECT_EQ(o.children[0].role, "nested-pickle");
+  EXPECT_FALSE(o.Has("KERAS-EMBEDDED-PAYLOAD"));
+}
+
 TEST(KerasConfig, OtherBase64PicklesAreQueued) {
   Outcome o = Scan(R"({"class_name": "Dense", "config": {"note": "gAJjb3MKc3lzdGVtClgEAAAAdHJ1ZYVSLg=="}})");
   EXPECT_TRUE(o.Has("KERAS-EMBEDDED-PAYLOAD", Severity::kMedium));
