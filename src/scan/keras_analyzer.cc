@@ -257,7 +257,10 @@ class KerasConfigScan {
       if (is_function) handled_.insert(fn_name);
       if (registered) handled_.insert(registered);
       const std::string name = is_function ? *fn_name : *cls;
-      Callable(*module, name, path, is_function ? "function" : "class");
+      // A function registered as "package>name" is Keras' normal custom-object
+      // mechanism (resolved through the registry, not by importing the module).
+      const bool registered_custom = registered && registered->find('>') != std::string::npos;
+      Callable(*module, name, path, is_function && !registered_custom ? "function" : "class");
     }
     if (registered && !registered->empty() && *registered != *cls && !EndsWith(*registered, ">" + *cls) &&
         !(is_function && (*registered == *fn_name || EndsWith(*registered, ">" + *fn_name)))) {

@@ -112,6 +112,9 @@ TEST(KerasConfig, DangerousCallablesByModuleAndName) {
 TEST(KerasConfig, ForeignModulesAndRegisteredNames) {
   Outcome f = Scan(R"({"module": "mypkg.acts", "class_name": "function", "config": "swish2", "registered_name": "swish2"})");
   EXPECT_TRUE(f.Has("KERAS-FOREIGN-FUNCTION", Severity::kHigh));
+  Outcome rf = Scan(R"({"module": "mypkg.acts", "class_name": "function", "config": "swish2", "registered_name": "mypkg>swish2"})");
+  EXPECT_FALSE(rf.Has("KERAS-FOREIGN-FUNCTION"));
+  EXPECT_TRUE(rf.Has("KERAS-CUSTOM-OBJECT", Severity::kMedium));
   Outcome c = Scan(R"({"module": "mypkg.layers", "class_name": "MyLayer", "config": {}, "registered_name": "mypkg>MyLayer"})");
   EXPECT_TRUE(c.Has("KERAS-CUSTOM-OBJECT", Severity::kMedium));
   EXPECT_FALSE(c.Has("KERAS-REGISTERED-NAME-MISMATCH"));
