@@ -170,10 +170,10 @@ class Hdf5Scan {
                 {{"path", o.path}, {"attribute", a.name}, {"type", a.type.Describe()}});
     if (a.type.vlen_bytes) {
       for (std::size_t i = 0; i < a.vlen_items.size() && i < 64; ++i) {
-        if (!a.vlen_items[i].empty()) ctx_.EnqueueChild(blob_, where + "[" + std::to_string(i) + "]", a.vlen_items[i], blob_.owner);
+        if (!a.vlen_items[i].empty()) Queue(where + "[" + std::to_string(i) + "]", a.vlen_items[i], blob_.owner);
       }
     } else if (!a.raw.empty()) {
-      ctx_.EnqueueChild(blob_, where, a.raw, blob_.owner);
+      Queue(where, a.raw, blob_.owner);
     }
   }
 
@@ -185,8 +185,8 @@ class Hdf5Scan {
       const std::string& v = a.strings[i];
       if (v.size() < 3 || static_cast<unsigned char>(v[0]) != 0x80 || v[1] < 2 || v[1] > 5) continue;
       auto owned = Own(v);
-      ctx_.EnqueueChild(blob_, "<attr:" + (o.path == "/" ? "" : o.path) + "/" + a.name + "[" + std::to_string(i) + "]>",
-                        ByteView(*owned), owned);
+      Queue("<attr:" + (o.path == "/" ? "" : o.path) + "/" + a.name + "[" + std::to_string(i) + "]>", ByteView(*owned),
+            owned);
     }
   }
 
@@ -218,14 +218,32 @@ class Hdf5Scan {
                     ": raw bytes no Keras model stores (h5py writes np.void this way, so a pickle can hide here). "
                     "The bytes were queued for analysis.",
                 ev);
-    ctx_.EnqueueChild(blob_, "<dataset:" + o.path + ">",
-                      blob_.bytes.subspan(static_cast<std::size_t>(d.data_offset), static_cast<std::size_t>(d.data_size)),
-                      blob_.owner);
+    Queue("<dataset:" + o.path + ">",
+          blob_.bytes.subspan(static_cast<std::size_t>(d.data_offset), static_cast<std::size_t>(d.data_size)),
+          blob_.owner);
   }
 
+  // Every queued payload goes through here: a crafted file can hold a
+  // million opaque attributes, so the count is capped (reported once).
+  void Queue(const std::string& name, ByteView bytes, std::shared_ptr<const std::vector<std::uint8_t>> owner) {
+    if (++queued_ > kMaxQueuedPayloads) {
+      if (queued_ == kMaxQueuedPayloads + 1) {
+        ctx_.Report("HDF5-LIMIT", Severity::kHigh, "HDF5 file holds more opaque payloads than the scanner queues",
+                    blob_.member, std::nullopt,
+                    "More than " + std::to_string(kMaxQueuedPayloads) +
+                        " opaque or pickle-like values; the rest were not analysed.",
+                    {{"limit", std::to_string(kMaxQueuedPayloads)}});
+      }
+      return;
+    }
+    ctx_.EnqueueChild(blob_, name, bytes, std::move(owner));
+  }
+
+  static constexpr std::uint32_t kMaxQueuedPayloads = 4096;
   const Blob& blob_;
   ScanContext& ctx_;
   const Hdf5File& f_;
+  std::uint32_t queued_ = 0;
 };
 
 }  // namespace
