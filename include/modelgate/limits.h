@@ -43,6 +43,19 @@ struct Limits {
   std::uint32_t max_chat_template_bytes = 1u << 20;  // longer templates are analysed up to this
   std::uint32_t max_jinja_nesting = 64;              // brackets and block tags open at once
   std::uint32_t max_chat_templates_per_file = 64;    // template strings analysed per GGUF file
+  // HDF5 (Keras .h5): objects visited, header messages decoded (over all
+  // objects and continuation blocks), bytes of local/global heaps read, and
+  // group nesting below the root.
+  std::uint32_t max_hdf5_objects = 100000;
+  std::uint32_t max_hdf5_messages = 1'000'000;
+  std::uint64_t max_hdf5_heap_bytes = 256u << 20;
+  std::uint32_t max_hdf5_depth = 64;
+
+  // Keras configs: JSON nesting depth, and the Python marshal data of Lambda
+  // layers (values decoded per code blob, nesting of tuples/code objects).
+  std::uint32_t max_json_depth = 256;
+  std::uint32_t max_marshal_values = 200000;
+  std::uint32_t max_marshal_depth = 64;
 
   // Reporting.
   std::uint32_t max_findings_per_file = 200;   // same-id findings beyond this are counted
@@ -65,6 +78,10 @@ struct Limits {
     l.max_gguf_array_elements = 100000;
     l.max_gguf_string_bytes = 1u << 20;
     l.max_chat_template_bytes = 64u << 10;
+    l.max_hdf5_objects = 2000;
+    l.max_hdf5_messages = 20000;
+    l.max_hdf5_heap_bytes = 4u << 20;
+    l.max_marshal_values = 20000;
     return l;
   }
 };

@@ -248,6 +248,7 @@ class ZipScan {
   }
 
   void QueueMembers() {
+    keras_ = zipfile_pick_.count("config.json") > 0 && zipfile_pick_.count("metadata.json") > 0;
     // Members with a loader role first, so that when several records share
     // a byte range the queued copy carries the role.
     std::vector<const ZipEntry*> order;
@@ -271,6 +272,9 @@ class ZipScan {
       std::string role;
       if (e == torch_pkl_) role = "torch-data-pkl";
       if (e == ts_constants_) role = "torchscript-constants";
+      // Keras 3 .keras: config.json (the model) and metadata.json go to the
+      // Keras config analyzer; model.weights.h5 is routed by content.
+      if (keras_ && (e->name == "config.json" || e->name == "metadata.json")) role = "keras-config";
       std::string name = e->name;
       if (name_count_[e->name] > 1) name += " [" + RecordLabel(*e) + "]";
       if (e->method == kZipMethodStored) {
@@ -371,6 +375,7 @@ class ZipScan {
   // Name (cut at NUL) -> the record Python's zipfile returns for it.
   std::unordered_map<std::string_view, const ZipEntry*> zipfile_pick_;
   std::uint64_t readable_ = 0;  // members a loader could extract
+  bool keras_ = false;          // a Keras 3 archive (config.json + metadata.json)
 };
 
 }  // namespace

@@ -79,6 +79,13 @@ bool LooksLikeLzmaAlone(ByteView b) {
 bool LooksLikeOnnx(ByteView) { return false; }
 bool LooksLikeTensorflow(ByteView) { return false; }
 
+bool HasHdf5UserBlockSignature(ByteView b) {
+  for (std::uint64_t off = 512; off + 8 <= b.size(); off *= 2) {
+    if (std::memcmp(b.data() + off, "\x89HDF\r\n\x1a\n", 8) == 0) return true;
+  }
+  return false;
+}
+
 bool LooksLikeText(ByteView b) {
   std::size_t n = std::min<std::size_t>(b.size(), 512);
   std::size_t bad = 0;
@@ -114,6 +121,9 @@ ContentType DetectContentType(ByteView b, Probe probe) {
   if (LooksLikeTar(b)) return ContentType::kTar;
   // A ZIP with bytes prepended: readers that search from the end still open it.
   if (probe == Probe::kFile && HasZipEndRecord(b)) return ContentType::kZip;
+  // HDF5 after a user block: the superblock sits at 512, 1024, 2048 ... (one
+  // 8-byte compare per power of two).
+  if (HasHdf5UserBlockSignature(b)) return ContentType::kHdf5;
   if (LooksLikeSafetensors(b)) return ContentType::kSafetensors;
   if (StartsWith(b, "version https://git-lfs.github.com/spec/")) return ContentType::kLfsPointer;
   if (LooksLikeOnnx(b)) return ContentType::kOnnx;
