@@ -30,6 +30,14 @@ struct Limits {
   // Text headers (npy dict, JSON headers).
   std::uint32_t max_header_bytes = 1u << 20;
 
+  // Model repositories (Python sources, JSON configs, model cards).
+  std::uint32_t max_python_source_bytes = 8u << 20;  // larger .py files are analysed up to here
+  std::uint32_t max_python_tokens = 2'000'000;
+  std::uint32_t max_python_nesting = 200;       // brackets + f-string levels (CPython's parser stops at 200)
+  std::uint32_t max_repo_config_bytes = 32u << 20;  // config.json, tokenizer_config.json, weight index ...
+  std::uint32_t max_json_depth = 128;           // checked before nlohmann (which recurses) parses
+  std::uint32_t max_model_card_header_bytes = 1u << 20;  // YAML front matter of README.md
+
   // Reporting.
   std::uint32_t max_findings_per_file = 200;   // same-id findings beyond this are counted
 
@@ -46,6 +54,8 @@ struct Limits {
     l.max_pickle_memo_entries = 100000;
     l.max_pickle_stack_depth = 10000;
     l.max_millis_per_file = 0;
+    l.max_python_tokens = 200000;
+    l.max_repo_config_bytes = 4u << 20;
     return l;
   }
 };
