@@ -34,6 +34,15 @@ enum class Category { kNone, kProcess, kExec, kDeserialize, kNative, kNetwork, k
 
 bool HasPrefix(const std::string& n, std::string_view p) { return n.compare(0, p.size(), p) == 0; }
 
+// The spellings the source reader canonicalises (posix/nt -> os, __builtin__ -> builtins).
+std::string Normalize(std::string n) {
+  for (std::string_view from : {"posix", "nt"}) {
+    if (HasPrefix(n, from) && (n.size() == from.size() || n[from.size()] == '.')) n = "os" + n.substr(from.size());
+  }
+  if (HasPrefix(n, "__builtin__")) n = "builtins" + n.substr(11);
+  return n;
+}
+
 bool AnyPrefix(const std::string& n, std::initializer_list<std::string_view> ps) {
   for (std::string_view p : ps) {
     if (HasPrefix(n, p)) return true;
@@ -43,7 +52,9 @@ bool AnyPrefix(const std::string& n, std::initializer_list<std::string_view> ps)
 
 Category Classify(const std::string& n) {
   if (AnyPrefix(n, {"os.system", "os.popen", "os.exec", "os.spawn", "os.posix_spawn", "os.fork", "os.forkpty",
-                    "os.startfile", "os.kill", "os.killpg", "subprocess.", "pty.spawn", "pty.fork", "commands.",
+                    "os.startfile", "os.kill", "os.killpg", "subprocess.Popen", "subprocess.run", "subprocess.call",
+                    "subprocess.check_call", "subprocess.check_output", "subprocess.getoutput",
+                    "subprocess.getstatusoutput", "pty.spawn", "pty.fork", "commands.",
                     "asyncio.create_subprocess_", "_posixsubprocess.", "platform.popen", "pexpect.",
                     "multiprocessing.util.spawnv_passfds"})) {
     return Category::kProcess;
@@ -152,7 +163,7 @@ class PythonFindings {
     bool decoded_arg = false;
     std::string payload;
     for (const Value& a : c.args) {
-      if (a.kind == ValueKind::kDecoded || (a.kind == ValueKind::kString && a.built)) {
+      if (a.kind == ValueKind::kDecoded || (a.kind == ValueKind::kString && a.obscured)) {
         decoded_arg = true;
         if (payload.empty()) payload = a.kind == ValueKind::kDecoded ? a.payload : a.text.substr(0, 400);
       }
@@ -263,8 +274,14 @@ class PythonFindings {
   void References() {
     std::set<std::string> seen;
     for (const python::Reference& r : f_.references) {
+      // Only callables that run something: constants and types (subprocess.PIPE, ctypes.c_int,
+      // types.CodeType in isinstance checks) are everyday references.
       Category cat = Classify(r.name);
-      if (cat != Category::kProcess && cat != Category::kExec && cat != Category::kNative) continue;
+      bool callable = cat == Category::kProcess ||
+                      (cat == Category::kExec && !HasPrefix(r.name, "types.")) ||
+                      AnyPrefix(r.name, {"ctypes.CDLL", "ctypes.cdll", "ctypes.PyDLL", "ctypes.pydll",
+                                         "ctypes.windll", "ctypes.WinDLL", "ctypes.LibraryLoader"});
+      if (!callable) continue;
       if (!seen.insert(r.name + "@" + std::to_string(r.site.line)).second) continue;
       if (r.built) {
         Report("PYTHON-OBFUSCATED-NAME", Severity::kHigh, label_ + ": refers to " + r.name + " through a name assembled from pieces",
@@ -284,6 +301,9 @@ class PythonFindings {
     for (const python::Import& im : f_.imports) {
       std::string full = im.name.empty() || im.name == "*" ? im.module : im.module + "." + im.name;
       Severity s = std::max(ImportSeverity(im.module), ImportSeverity(full));
+      // `from os import system` binds a process / exec callable by name.
+      Category cat = Classify(Normalize(full));
+      if (cat == Category::kProcess || cat == Category::kExec || cat == Category::kNative) s = std::max(s, Severity::kMedium);
       if (s == Severity::kInfo || !seen.insert(im.module).second) continue;
       Report("PYTHON-IMPORT-RISKY", s, label_ + ": imports " + full,
              "A module that can run processes, load native code, unpickle or reach the network. The import "
@@ -320,8 +340,15 @@ class PythonFindings {
                                                    "latin1", "iso-8859-1", "iso8859-1", "iso-8859-15", "cp1252"};
       std::string e = f_.encoding;
       bool plain = kPlain.count(e) || HasPrefix(e, "utf-8-") || HasPrefix(e, "utf_8_");
+      // Codecs that change what ASCII bytes mean (utf-7, utf-16/32, escapes, rot13, idna ...) can hide
+      // code in what reads as a comment; other legacy encodings (CJK, code pages) only change literals.
+      bool transforms = false;
+      for (std::string_view k : {"7", "16", "32", "unicode", "escape", "rot", "idna", "puny", "uu", "hex", "base64",
+                                 "zip", "zlib", "bz2", "quopri", "mbcs", "undefined"}) {
+        transforms |= e.find(k) != std::string::npos;
+      }
       if (!plain) {
-        Report("PYTHON-SOURCE-ENCODING", Severity::kHigh, label_ + ": declares source encoding " + e,
+        Report("PYTHON-SOURCE-ENCODING", transforms ? Severity::kHigh : Severity::kMedium, label_ + ": declares source encoding " + e,
                "Python decodes the file with this codec before compiling it (PEP 263). Encodings such as utf-7 "
                "turn harmless-looking bytes into code (a newline hidden as +AAo-), so the code Python runs is "
                "not the text the scanner read.",

@@ -87,12 +87,16 @@ class Folder {
     std::vector<const FileReport*> lfs;
     FileReport* anchor = nullptr;
     std::vector<std::size_t> direct;
-    for (std::size_t k = 0; k < files_.size(); ++k) {
-      const std::string& p = files_[k].path;
-      if (dir.empty() ? p.find('/') != std::string::npos : p.compare(0, dir.size() + 1, dir + "/") != 0) continue;
+    // Paths sharing the prefix "dir/" are contiguous in sorted order.
+    std::string prefix = dir.empty() ? "" : dir + "/";
+    for (auto it = by_path_.lower_bound(prefix); it != by_path_.end(); ++it) {
+      const std::string& p = it->first;
+      if (p.compare(0, prefix.size(), prefix) != 0) break;
+      std::size_t k = it->second;
       if (files_[k].format == "git-lfs-pointer") lfs.push_back(&files_[k]);
       if (Parent(p) == dir) direct.push_back(k);
     }
+    std::sort(direct.begin(), direct.end());
     for (std::size_t k : direct) {
       FileReport& f = files_[k];
       std::string role = RepositoryRoleFor(f.path);

@@ -469,10 +469,14 @@ class Reader {
         char* endp = nullptr;
         long code = std::strtol(a.text.c_str(), &endp, 0);
         if (endp && *endp == 0 && code >= 0 && code < 128) {
-          return Value{ValueKind::kString, std::string(1, static_cast<char>(code)), false, true, "", ""};
+          Value v{ValueKind::kString, std::string(1, static_cast<char>(code)), false, true, "", ""};
+          v.obscured = true;
+          return v;
         }
       }
-      return Value{ValueKind::kString, "?", false, true, "", ""};
+      Value v{ValueKind::kString, "?", false, true, "", ""};
+      v.obscured = true;
+      return v;
     }
     if (Decoders().count(n)) {
       Value a = arg(0);
@@ -539,14 +543,16 @@ class Reader {
     }
     if (!parts.empty()) {
       parts.push_back({start, e});
-      std::string joined;
+      Value joined{ValueKind::kString, "", false, true, "", ""};
       for (auto [pb, pe] : parts) {
         Value v = ValueOf(pb, pe, depth + 1);
         if (v.kind == ValueKind::kDecoded) return v;
         if (v.kind != ValueKind::kString) return Value{};
-        joined += v.text;
+        joined.text += v.text;
+        joined.obscured |= v.obscured;
+        if (joined.text.size() > (1u << 16)) return Value{};
       }
-      return Value{ValueKind::kString, joined, false, true, "", ""};
+      return joined;
     }
     return Primary(b, e, depth);
   }
@@ -585,6 +591,7 @@ class Reader {
         if (reverse && v.kind == ValueKind::kString) {
           std::reverse(v.text.begin(), v.text.end());
           v.built = true;
+          v.obscured = true;
         } else {
           Value key = ValueOf(i + 1, close, depth + 1);
           v = (key.kind == ValueKind::kString && v.kind == ValueKind::kName) ? Attr(std::move(v), key.text, key.built)

@@ -61,6 +61,7 @@ struct Value {
   bool built = false;        // the name or string was assembled from pieces (concatenation, chr(), reversal)
   std::string computed;      // non-empty: a name that could not be evaluated, e.g. "getattr(os, <computed>)"
   std::string payload;       // kDecoded: the decoded constant (truncated), when the input was a constant
+  bool obscured = false;     // built with chr() or a reversal, which plain code never needs
 };
 
 struct Call {
