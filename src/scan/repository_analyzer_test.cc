@@ -88,6 +88,32 @@ TEST(RepositoryPython, ObfuscatedExecIsCritical) {
   EXPECT_EQ(Ev(*f, "decoded"), "__import__('os').system('true')");
 }
 
+TEST(RepositoryPython, ConcatenatedLiteralsAreNotObfuscationButChrIs) {
+  FileReport plain = Scan("modeling_x.py", "def f():\n    exec('def g():\\n' + '    return 1')\n");
+  EXPECT_NE(Has(plain, "PYTHON-EXEC"), nullptr);
+  EXPECT_EQ(Has(plain, "PYTHON-OBFUSCATED-EXEC"), nullptr);
+  FileReport chr = Scan("modeling_x.py", "exec(chr(49) + chr(43) + chr(49))\n");
+  ASSERT_NE(Has(chr, "PYTHON-OBFUSCATED-EXEC"), nullptr);
+  EXPECT_EQ(Ev(*Has(chr, "PYTHON-OBFUSCATED-EXEC"), "decoded"), "1+1");
+}
+
+TEST(RepositoryPython, ConstantsOfDangerousModulesAreNotReferences) {
+  FileReport r = Scan("modeling_x.py", "import subprocess, ctypes\nPIPE = subprocess.PIPE\nT = ctypes.c_int\n"
+                                       "try:\n    pass\nexcept subprocess.CalledProcessError:\n    pass\n");
+  EXPECT_EQ(Has(r, "PYTHON-DANGEROUS-REFERENCE"), nullptr);
+  EXPECT_EQ(Has(r, "PYTHON-PROCESS"), nullptr);
+  FileReport ref = Scan("modeling_x.py", "import os\nHOOKS = {'run': os.system}\n");
+  EXPECT_NE(Has(ref, "PYTHON-DANGEROUS-REFERENCE"), nullptr);
+}
+
+TEST(RepositoryPython, ComputedGetattrOnOrdinaryModulesIsFine) {
+  FileReport ok = Scan("modeling_x.py", "import torch\nfrom torch import nn\ndef f(c):\n"
+                                        "    return getattr(torch, c.dtype), getattr(nn, c.act)()\n");
+  EXPECT_LT(ok.MaxSeverity(), Severity::kHigh);
+  FileReport bad = Scan("modeling_x.py", "import os\ndef f(c):\n    return getattr(os, c.name)('true')\n");
+  ASSERT_NE(Has(bad, "PYTHON-DYNAMIC-ATTRIBUTE"), nullptr);
+}
+
 TEST(RepositoryPython, NetworkAndWrites) {
   FileReport r = Scan("modeling_x.py", "import requests\ndef f():\n    requests.get('https://x.invalid')\n"
                                        "open('/etc/cron.d/x', 'w').write('true')\n");

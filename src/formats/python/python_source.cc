@@ -457,7 +457,14 @@ class Reader {
       Value base = arg(0), attr = arg(1);
       if (base.kind == ValueKind::kName && attr.kind == ValueKind::kString) return Attr(base, attr.text, attr.built);
       // getattr(self.config, key) is everyday code; a computed attribute of a module or of builtins is not.
-      if (!(base.kind == ValueKind::kName && base.resolved) && base.computed.empty()) return Value{};
+      // Nor is getattr(torch, dtype_name) or getattr(nn, activation): only modules that can run
+      // processes or code (and modules imported by computed names) make a computed lookup suspicious.
+      static const std::set<std::string> kRisky = {"os", "subprocess", "builtins", "sys", "importlib", "socket",
+                                                   "ctypes", "_ctypes", "shutil", "pty", "runpy", "pickle",
+                                                   "marshal", "code", "io", "codecs", "operator", "functools",
+                                                   "types", "posix", "nt", "requests", "urllib", "http", "<globals>"};
+      bool risky = base.kind == ValueKind::kName && base.resolved && kRisky.count(base.text.substr(0, base.text.find('.')));
+      if (!risky && base.computed.empty()) return Value{};
       Value v;
       std::string what = base.kind == ValueKind::kName ? base.text : !base.computed.empty() ? base.computed : "<expr>";
       v.computed = "getattr(" + what + ", " + (attr.kind == ValueKind::kString ? "'" + attr.text + "'" : "<computed>") + ")";
