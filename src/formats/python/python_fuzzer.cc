@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "formats/python/python_source.h"
 #include "formats/python/python_tokenizer.h"
 #include "modelgate/policy.h"
 #include "scan/analyzers.h"
@@ -26,10 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     line = t.line;
   }
   if (ts.tokens.size() > limits.max_python_tokens) std::abort();
-  python::SourceFacts f = python::ReadPythonSource(src, limits);
-  for (const python::Call& c : f.calls) {
-    if (c.args.size() > 3) std::abort();
-  }
+  // ReadPythonSource runs inside AnalyzeRepositoryFile below.
   ScanContext ctx("fuzz/modeling_fuzz.py", limits, Policy::Builtin());
   Blob blob;
   blob.bytes = ByteView(data, size);

@@ -2,6 +2,7 @@
 // explicit stacks (open brackets, open f-strings); nothing recurses.
 #include "formats/python/python_tokenizer.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace modelgate::python {
@@ -159,6 +160,7 @@ class Tokenizer {
   Tokenizer(std::string_view source, const Limits& limits) : s_(source), limits_(limits) {}
 
   TokenStream Run() {
+    out_.tokens.reserve(std::min<std::size_t>(s_.size() / 4 + 16, limits_.max_python_tokens));
     if (s_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = line_begin_ = 3;
     while (pos_ < s_.size() && !stop_) {
       if (!fstrings_.empty() && fstrings_.back().state != FState::kExpr) {
@@ -318,23 +320,21 @@ class Tokenizer {
   }
 
   void ScanOperator(std::uint32_t line, std::uint32_t col) {
-    static constexpr std::string_view kThree[] = {"**=", "//=", ">>=", "<<=", "..."};
-    static constexpr std::string_view kTwo[] = {"**", "//", ">>", "<<", "<=", ">=", "==", "!=", "->", "+=", "-=",
-                                                "*=", "/=", "%=", "&=", "|=", "^=", "@=", ":="};
+    // Longest match first: ** // >> << with '=', '...', then two-byte operators.
     std::size_t begin = pos_;
-    for (std::string_view op : kThree) {
-      if (s_.substr(pos_, 3) == op) {
-        pos_ += 3;
-        Emit(TokenKind::kOp, begin, pos_, line, col);
-        return;
-      }
-    }
-    for (std::string_view op : kTwo) {
-      if (s_.substr(pos_, 2) == op) {
-        pos_ += 2;
-        Emit(TokenKind::kOp, begin, pos_, line, col);
-        return;
-      }
+    char c0 = s_[pos_];
+    char c1 = pos_ + 1 < s_.size() ? s_[pos_ + 1] : '\0';
+    char c2 = pos_ + 2 < s_.size() ? s_[pos_ + 2] : '\0';
+    std::string_view doubled = "*/<>";
+    bool three = (c0 == c1 && c2 == '=' && doubled.find(c0) != std::string_view::npos) ||
+                 (c0 == '.' && c1 == '.' && c2 == '.');
+    bool two = !three && c1 != '\0' &&
+               ((c1 == '=' && std::string_view("<>=!+-*/%&|^@:").find(c0) != std::string_view::npos) ||
+                (c0 == c1 && doubled.find(c0) != std::string_view::npos) || (c0 == '-' && c1 == '>'));
+    if (three || two) {
+      pos_ += three ? 3 : 2;
+      Emit(TokenKind::kOp, begin, pos_, line, col);
+      return;
     }
     char c = s_[pos_];
     static constexpr std::string_view kOne = "()[]{}:,;.+-*/%&|^~<>=@!";
