@@ -354,7 +354,10 @@ class Reader {
       if (!Op(k, ",")) break;
       ++k;
     }
-    if (Op(k, "*")) AddImport(k, mod, "*", "");
+    if (Op(k, "*")) {
+      AddImport(k, mod, "*", "");
+      star_modules_.push_back(Normalize(mod));
+    }
   }
 
   void AddImport(std::size_t at, const std::string& mod, const std::string& name, const std::string& bound) {
@@ -389,6 +392,17 @@ class Reader {
     if (it != table_.end()) return it->second;
     if (n == "__builtins__") return Value{ValueKind::kName, "builtins", true, false, "", ""};
     if (Builtins().count(n)) return Value{ValueKind::kName, Normalize("builtins." + std::string(n)), true, false, "", ""};
+    // `from subprocess import *` then Popen(...): an unknown bare name is taken to come from the
+    // star import (the last one naming a module that runs processes or code, else the last one).
+    if (!star_modules_.empty()) {
+      static const std::set<std::string_view> kRisky = {"os", "subprocess", "pty", "socket", "ctypes", "shutil",
+                                                        "pickle", "marshal", "builtins", "requests", "runpy"};
+      std::string mod = star_modules_.back();
+      for (const std::string& m : star_modules_) {
+        if (kRisky.count(std::string_view(m).substr(0, m.find('.')))) mod = m;
+      }
+      return Value{ValueKind::kName, Normalize(mod + "." + std::string(n)), true, false, "", ""};
+    }
     return Value{ValueKind::kName, std::string(n), false, false, "", ""};
   }
 
@@ -753,6 +767,7 @@ class Reader {
   std::vector<std::string> functions_;
   std::map<std::string, std::uint32_t> function_ids_;
   std::map<std::string, Value> table_;
+  std::vector<std::string> star_modules_;  // modules of `from m import *`, in order
   std::size_t budget_ = 0;
   SourceFacts facts_;
 };

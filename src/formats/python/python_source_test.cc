@@ -132,6 +132,11 @@ TEST(PythonSource, FullwidthIdentifiersFold) {
   EXPECT_EQ(f.non_ascii_names.size(), 1u);
 }
 
+TEST(PythonSource, StarImportsResolveBareNames) {
+  SourceFacts f = Read("from torch import *\nfrom subprocess import *\nPopen(['true'])\nx = [1]\nlen(x)\n");
+  EXPECT_NE(FindCall(f, "subprocess.Popen"), nullptr);
+}
+
 TEST(PythonSource, OpenModeAndPath) {
   SourceFacts f = Read("import os\nopen(os.path.expanduser('~/.bashrc'), 'a')\nopen(p, mode='w')\n");
   int opens = 0;

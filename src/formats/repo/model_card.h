@@ -45,6 +45,8 @@ struct ModelCard {
 // Reads the card's front matter. Never fails: a card without front matter
 // has has_front_matter == false; lines the subset does not cover are counted.
 ModelCard ReadModelCard(std::string_view text, const Limits& limits);
+// Same with the default limits.
+inline ModelCard ReadModelCard(std::string_view text) { return ReadModelCard(text, Limits()); }
 
 }  // namespace modelgate::repo
 
