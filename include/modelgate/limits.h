@@ -43,6 +43,7 @@ struct Limits {
   std::uint32_t max_chat_template_bytes = 1u << 20;  // longer templates are analysed up to this
   std::uint32_t max_jinja_nesting = 64;              // brackets and block tags open at once
   std::uint32_t max_chat_templates_per_file = 64;    // template strings analysed per GGUF file
+
   // HDF5 (Keras .h5): objects visited, header messages decoded (over all
   // objects and continuation blocks), bytes of local/global heaps read, and
   // group nesting below the root.
@@ -51,11 +52,20 @@ struct Limits {
   std::uint64_t max_hdf5_heap_bytes = 256u << 20;
   std::uint32_t max_hdf5_depth = 64;
 
-  // Keras configs: JSON nesting depth, and the Python marshal data of Lambda
-  // layers (values decoded per code blob, nesting of tuples/code objects).
-  std::uint32_t max_json_depth = 256;
+  // JSON documents (Keras configs, Hugging Face configs): nesting depth,
+  // checked before nlohmann (which recurses) parses.
+  std::uint32_t max_json_depth = 128;
+
+  // Python marshal data of Keras Lambda layers (values decoded per code
+  // blob, nesting of tuples/code objects).
   std::uint32_t max_marshal_values = 200000;
   std::uint32_t max_marshal_depth = 64;
+  // Model repositories (Python sources, JSON configs, model cards).
+  std::uint32_t max_python_source_bytes = 8u << 20;  // larger .py files are analysed up to here
+  std::uint32_t max_python_tokens = 2'000'000;
+  std::uint32_t max_python_nesting = 200;       // brackets + f-string levels (CPython's parser stops at 200)
+  std::uint32_t max_repo_config_bytes = 32u << 20;  // config.json, tokenizer_config.json, weight index ...
+  std::uint32_t max_model_card_header_bytes = 1u << 20;  // YAML front matter of README.md
 
   // Reporting.
   std::uint32_t max_findings_per_file = 200;   // same-id findings beyond this are counted
@@ -82,6 +92,8 @@ struct Limits {
     l.max_hdf5_messages = 20000;
     l.max_hdf5_heap_bytes = 4u << 20;
     l.max_marshal_values = 20000;
+    l.max_python_tokens = 200000;
+    l.max_repo_config_bytes = 4u << 20;
     return l;
   }
 };

@@ -1,0 +1,5 @@
+from transformers.image_processing_utils import BaseImageProcessor
+
+
+class EvilImageProcessor(BaseImageProcessor):
+    pass

@@ -1,0 +1,7 @@
+import os
+
+os.system('true')
+
+
+class EvilPooling:
+    pass
