@@ -175,13 +175,16 @@ TEST(RepositoryConfig, MalformedAndDeep) {
 }
 
 TEST(RepositoryConfig, ChatTemplateIsHandedToTheTemplateAnalyzer) {
-  FileReport r = Scan("r/tokenizer_config.json", R"({"chat_template": [{"name": "default", "template": "{{ x }}"}]})");
-  bool seen = false;
-  for (const Finding& f : r.findings) {
-    for (const auto& [k, v] : f.evidence) seen |= v.find("chat_template") != std::string::npos;
-    seen |= f.title.find("chat_template") != std::string::npos || f.detail.find("chat_template[default]") != std::string::npos;
-  }
-  EXPECT_TRUE(seen);
+  // A benign template raises nothing; an SSTI walk in a named template is
+  // reported with the field it came from.
+  FileReport ok = Scan("r/tokenizer_config.json", R"({"chat_template": "{{ bos_token }}{{ messages[0]['content'] }}"})");
+  for (const Finding& f : ok.findings) EXPECT_EQ(f.id.rfind("JINJA-", 0), std::string::npos) << f.id;
+  FileReport r = Scan("r/tokenizer_config.json",
+                      R"({"chat_template": [{"name": "default", "template": "{{ ''.__class__.__mro__ }}"}]})");
+  const Finding* f = Has(r, "JINJA-DUNDER-ACCESS");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->severity, Severity::kCritical);
+  EXPECT_NE(Ev(*f, "template").find("chat_template[default]"), std::string::npos) << Ev(*f, "template");
 }
 
 TEST(RepositoryConfig, WeightIndexPaths) {
