@@ -14,6 +14,7 @@
 #include <utility>
 
 #include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/stubs/logging.h>
 
 #include "formats/tensorflow/proto_wire.h"
 #include "formats/tensorflow/tf_graph.pb.h"
@@ -122,8 +123,20 @@ class Walker {
   tf::AttrValue attr_scratch_;  // reused: one allocation pattern for all attributes
 };
 
+// protobuf logs parse failures (invalid UTF-8 in a proto3 string, ...) to
+// stderr; hostile files would flood a scan's output, and every failure is
+// reported as a finding instead.
+void SilenceProtobufLogging() {
+  static const bool silenced = [] {
+    google::protobuf::SetLogHandler([](google::protobuf::LogLevel, const char*, int, const std::string&) {});
+    return true;
+  }();
+  (void)silenced;
+}
+
 template <class Message>
 bool Walker::ParseLeaf(ByteView b, std::uint32_t depth, Message* m) {
+  SilenceProtobufLogging();
   m->Clear();
   google::protobuf::io::CodedInputStream in(b.data(), static_cast<int>(b.size()));
   std::uint32_t limit = limits_.max_protobuf_recursion;
