@@ -69,41 +69,24 @@ bool LooksLikeMetaInfoDef(ByteView b) {
   });
 }
 
-bool LooksLikeMetaGraphDef(ByteView b) {
-  int index = 0;
-  return FieldsAre(b, 1, [&](const WireField& f, bool truncated) {
-    bool ok = f.number >= 1 && f.number <= 7 && f.type == tf::kLen;
-    if (ok && index++ == 0 && f.number == 1 && !truncated) ok = LooksLikeMetaInfoDef(f.bytes);
-    return ok;
-  });
-}
-
-bool LooksLikeSavedModel(ByteView b) {
-  ProtoWireReader r(b, 8);
-  WireField f;
-  if (r.Next(&f) != WireStep::kField || f.number != 1 || f.type != tf::kVarint || f.varint != 1) return false;
-  WireStep s = r.Next(&f);
-  if ((s != WireStep::kField && s != WireStep::kTruncated) || f.number != 2 || f.type != tf::kLen) return false;
-  return !f.bytes.empty() && LooksLikeMetaGraphDef(f.bytes);
-}
-
+// NodeDef: fields 1-7, all length-delimited, with a name (1) and an op (2)
+// that are TensorFlow names. Serialisers write name and op first, but
+// TensorFlow accepts any order, so the order is not required.
 bool LooksLikeNodeDef(ByteView b) {
-  int index = 0;
-  bool have_op = false;
-  bool ok = FieldsAre(b, 1, [&](const WireField& f, bool truncated) {
-    int i = index++;
-    if (i == 0) return f.number == 1 && f.type == tf::kLen && IsTfName(f.bytes, truncated);
-    if (i == 1) {
-      have_op = f.number == 2 && f.type == tf::kLen && IsTfName(f.bytes, truncated);
-      return have_op;
+  bool have_name = false, have_op = false;
+  bool ok = FieldsAre(b, 2, [&](const WireField& f, bool truncated) {
+    if (f.number < 1 || f.number > 7 || f.type != tf::kLen) return false;
+    if (f.number == 1 || f.number == 2) {
+      if (!IsTfName(f.bytes, truncated)) return false;
+      (f.number == 1 ? have_name : have_op) = true;
     }
-    if (f.number == 4 && f.type == tf::kLen && !f.bytes.empty() && !truncated) {
+    if (f.number == 4 && !f.bytes.empty() && !truncated) {
       // Devices are "/device:CPU:0", "/job:worker/replica:0/task:1/device:GPU:0".
       return AsStringView(f.bytes).find(':') != std::string_view::npos;
     }
-    return f.number >= 1 && f.number <= 7 && f.type == tf::kLen;
+    return true;
   });
-  return ok && have_op;
+  return ok && have_name && have_op;
 }
 
 bool LooksLikeLibrary(ByteView b) {
@@ -121,21 +104,71 @@ bool LooksLikeLibrary(ByteView b) {
   return IsTfName(f.bytes, s == WireStep::kTruncated);
 }
 
+// GraphDef: leading versions (4) / version (3) fields are skipped (writers put
+// them last, TensorFlow takes any order); the first node (1) or library (2)
+// decides, and the field after it must be a GraphDef field too.
 bool LooksLikeGraphDef(ByteView b) {
   ProtoWireReader r(b, 8);
   WireField f;
-  WireStep s = r.Next(&f);
-  if (s != WireStep::kField && s != WireStep::kTruncated) return false;
+  WireStep s = WireStep::kEnd;
+  for (int skipped = 0;; ++skipped) {
+    s = r.Next(&f);
+    if (s != WireStep::kField && s != WireStep::kTruncated) return false;
+    if (skipped < 2 && s == WireStep::kField && f.number == 3 && f.type == tf::kVarint) continue;
+    if (skipped < 2 && s == WireStep::kField && f.number == 4 && f.type == tf::kLen) {
+      bool versions_ok = FieldsAre(f.bytes, 0, [](const WireField& g, bool) {
+        return g.number >= 1 && g.number <= 3 && (g.type == tf::kVarint || (g.number == 3 && g.type == tf::kLen));
+      });
+      if (!versions_ok) return false;
+      continue;
+    }
+    break;
+  }
   if (f.type != tf::kLen || f.bytes.empty()) return false;
   bool first_ok = (f.number == 1 && LooksLikeNodeDef(f.bytes)) || (f.number == 2 && LooksLikeLibrary(f.bytes));
   if (!first_ok) return false;
   if (s == WireStep::kTruncated) return true;
-  // The next field, when present, must be another GraphDef field.
   s = r.Next(&f);
-  if (s == WireStep::kEnd) return true;
-  if (s == WireStep::kMalformed) return false;
+  if (s == WireStep::kEnd || (s == WireStep::kTruncated && f.type == tf::kLen)) return true;
+  if (s != WireStep::kField) return false;
   if (f.number == 3) return f.type == tf::kVarint;
   return f.number >= 1 && f.number <= 5 && f.type == tf::kLen;
+}
+
+// MetaGraphDef: fields 1-7, all length-delimited; the first one present is
+// checked in depth (a MetaInfoDef, or a GraphDef) when `deep`.
+bool LooksLikeMetaGraphDef(ByteView b, bool deep) {
+  int index = 0;
+  bool first_deep_ok = !deep;
+  bool ok = FieldsAre(b, 1, [&](const WireField& f, bool truncated) {
+    bool field_ok = f.number >= 1 && f.number <= 7 && f.type == tf::kLen;
+    if (field_ok && index++ == 0) {
+      if (f.number == 1 && !truncated) field_ok = LooksLikeMetaInfoDef(f.bytes);
+      if (deep) {
+        first_deep_ok = (f.number == 1 && field_ok && !f.bytes.empty()) ||
+                        (f.number == 2 && !f.bytes.empty() && LooksLikeGraphDef(f.bytes));
+      }
+    }
+    return field_ok;
+  });
+  return ok && first_deep_ok;
+}
+
+// SavedModel: TensorFlow writes schema version 1 first. The loader checks
+// neither the version nor the order, so other versions, or no version at
+// all, are accepted when the first MetaGraphDef passes the deep check.
+bool LooksLikeSavedModel(ByteView b) {
+  ProtoWireReader r(b, 8);
+  WireField f;
+  WireStep s = r.Next(&f);
+  bool deep = true;
+  if (s == WireStep::kField && f.number == 1 && f.type == tf::kVarint) {
+    if (f.varint > 0xffff) return false;
+    deep = f.varint != 1;
+    s = r.Next(&f);
+  }
+  if ((s != WireStep::kField && s != WireStep::kTruncated) || f.number != 2 || f.type != tf::kLen) return false;
+  return !f.bytes.empty() && LooksLikeMetaGraphDef(f.bytes, deep);
 }
 
 bool LooksLikeKerasMetadata(ByteView b) {
@@ -170,14 +203,19 @@ std::optional<TfFileKind> SniffTensorflow(ByteView bytes) {
   ByteView b = bytes.first(std::min(bytes.size(), kSniffBytes));
   if (b.size() < 4) return std::nullopt;
   switch (b[0]) {
-    case 0x08:  // field 1, varint
+    case 0x08:  // field 1, varint: SavedModel schema version
       if (LooksLikeSavedModel(b)) return TfFileKind::kSavedModel;
       return std::nullopt;
-    case 0x0a:  // field 1, length-delimited
+    case 0x0a:  // field 1, length-delimited: a GraphDef node or a SavedMetadata object
       if (LooksLikeGraphDef(b)) return TfFileKind::kGraphDef;
       if (LooksLikeKerasMetadata(b)) return TfFileKind::kKerasMetadata;
       return std::nullopt;
-    case 0x12:  // field 2, length-delimited: a GraphDef that starts with its library
+    case 0x12:  // field 2: a GraphDef's library, or a SavedModel without a version
+      if (LooksLikeGraphDef(b)) return TfFileKind::kGraphDef;
+      if (LooksLikeSavedModel(b)) return TfFileKind::kSavedModel;
+      return std::nullopt;
+    case 0x18:  // a GraphDef starting with its (deprecated) version or versions
+    case 0x22:
       if (LooksLikeGraphDef(b)) return TfFileKind::kGraphDef;
       return std::nullopt;
     default: return std::nullopt;

@@ -150,6 +150,7 @@ void Walker::SavedModel(ByteView b) {
   WireField f;
   bool truncated = false;
   std::size_t meta_index = 0;
+  bool have_version = false;
   while (NextField(r, b, "SavedModel", &f, &truncated)) {
     if (f.number == 1 && f.type == tf::kVarint) {
       out_.schema_version = static_cast<std::int64_t>(f.varint);
@@ -160,8 +161,10 @@ void Walker::SavedModel(ByteView b) {
     } else if (f.number == 2 && f.type == tf::kLen) {
       MetaGraph(f.bytes, meta_index++);
     }
+    if (f.number == 1) have_version = true;
     if (truncated) break;
   }
+  if (!have_version) Anomaly(TfAnomalyKind::kSchemaVersion, Off(b), "no saved_model_schema_version");
 }
 
 void Walker::MetaGraph(ByteView b, std::size_t index) {

@@ -123,6 +123,21 @@ TEST(TensorflowSniff, RecognisesTheThreeKinds) {
   EXPECT_EQ(SniffTensorflow(View(Serialize(legacy))), TfFileKind::kKerasMetadata);
 }
 
+TEST(TensorflowSniff, FieldOrderTensorflowAcceptsCannotHideAFile) {
+  // No schema version (the loader does not check it).
+  pb::SavedModel sm;
+  *sm.add_meta_graphs()->mutable_graph_def() = SmallGraph();
+  EXPECT_EQ(SniffTensorflow(View(Serialize(sm))), TfFileKind::kSavedModel);
+  Result<TfFile> r = ReadTensorflow(View(Serialize(sm)), Limits());
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r.value().Has(TfAnomalyKind::kSchemaVersion));
+  // Versions before the nodes; op before name.
+  std::string versions = Ld(4, std::string("\x08\x05", 2));
+  std::string node = Ld(2, "ReadFile") + Ld(1, "r") + Ld(3, "p");
+  EXPECT_EQ(SniffTensorflow(View(versions + Ld(1, node))), TfFileKind::kGraphDef);
+  EXPECT_EQ(SniffTensorflow(View(Ld(1, node) + Ld(1, node))), TfFileKind::kGraphDef);
+}
+
 TEST(TensorflowSniff, RecognisesATruncatedFile) {
   pb::SavedModel sm;
   sm.set_saved_model_schema_version(1);
