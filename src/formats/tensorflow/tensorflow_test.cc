@@ -403,7 +403,8 @@ TEST(TensorflowAnalyzer, QueuesKerasMetadataAsKerasConfig) {
     o->set_identifier(i == 0 ? "_tf_keras_model" : "_tf_keras_layer");
     o->set_metadata("{\"class_name\": \"Lambda\", \"n\": " + std::to_string(i) + "}");
   }
-  Scan s = Analyze(Serialize(md));
+  const std::string bytes = Serialize(md);  // children borrow from it
+  Scan s = Analyze(bytes);
   ASSERT_EQ(s.children.size(), 2u);
   EXPECT_EQ(s.children[1].role, "keras-config");
   EXPECT_EQ(s.children[1].member, "root.layer-0:metadata");
