@@ -22,6 +22,7 @@
 // Keras analyzer, which judges Lambda layers and custom objects.
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -148,8 +149,28 @@ class GraphAnalyzer {
     }
   }
 
+  // A TensorFlow protobuf inside a string value (DatasetFromGraph's
+  // graph_def input, a GraphDef in an attribute): queued so the graph it
+  // holds is analysed like the file's own, under this node's member name.
+  void EmbeddedProtos(const TfGraph& g, const TfNode& n) {
+    for (const TfAttr& a : n.attrs) {
+      for (const std::string& embedded : a.embedded_protos) {
+        auto owner = std::make_shared<std::vector<std::uint8_t>>(embedded.begin(), embedded.end());
+        std::string name = g.location + "/" + n.name + ":" + a.key;
+        Report("TF-EMBEDDED-GRAPH", Severity::kMedium, "TensorFlow graph carries another serialized graph", g, n,
+               "Attribute '" + a.key + "' of node '" + n.name + "' holds " + std::to_string(embedded.size()) +
+                   " bytes that are a TensorFlow protobuf (ops such as DatasetFromGraph run such a graph). No "
+                   "exporter stores graphs this way in an inference model, and scanners that only read the top-level "
+                   "graph miss what it does; it was queued and analysed as member '" + name + "'.",
+               {{"attr", a.key}, {"bytes", std::to_string(embedded.size())}});
+        ctx_.EnqueueChild(blob_, name, ByteView(owner->data(), owner->size()), owner);
+      }
+    }
+  }
+
   void Node(const TfGraph& g, const std::unordered_map<std::string_view, std::size_t>& by_name, const TfNode& n) {
     const std::string& op = n.op;
+    EmbeddedProtos(g, n);
     auto path_of = [&](std::size_t input) {
       return input < n.inputs.size() ? ResolveLiteral(g, by_name, n.inputs[input]) : Literal{};
     };
@@ -248,6 +269,21 @@ class GraphAnalyzer {
                  {{key, a->strings[0]}});
           return;
         }
+      }
+    }
+    if (op == "DatasetFromGraph") {
+      // Its graph_def input is a serialized GraphDef, run when the dataset is
+      // iterated. A decoded constant was queued by EmbeddedProtos; one too
+      // large to decode was not examined.
+      const TfNode* source = nullptr;
+      std::string_view name = n.inputs.empty() ? std::string_view() : InputNode(n.inputs[0]);
+      if (auto it = by_name.find(name); it != by_name.end()) source = &g.nodes[it->second];
+      const TfAttr* value = source && source->op == "Const" ? source->FindAttr("value") : nullptr;
+      if (value && !value->decoded) {
+        Report("TF-EMBEDDED-GRAPH", Severity::kHigh, "Serialized graph too large to examine", g, n,
+               "DatasetFromGraph runs the GraphDef held in constant '" + source->name + "' (" +
+                   std::to_string(value->value_bytes) + " bytes, beyond max_tf_attr_bytes); it was not analysed.",
+               {{"source", source->name}, {"bytes", std::to_string(value->value_bytes)}});
       }
     }
     if (IsCollectiveOp(op)) {

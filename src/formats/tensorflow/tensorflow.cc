@@ -393,6 +393,9 @@ void Walker::DecodeAttrValue(ByteView value, std::uint32_t depth, TfAttr* attr) 
   attr->decoded = true;
   auto add = [attr](const std::string& s) {
     if (attr->strings.size() < kMaxStoredAttrStrings) attr->strings.push_back(Clip(s));
+    if (attr->embedded_protos.size() < kMaxEmbeddedProtosPerAttr && SniffTensorflow(AsBytes(s))) {
+      attr->embedded_protos.push_back(s);
+    }
   };
   const tf::AttrValue& v = attr_scratch_;
   switch (v.value_case()) {
@@ -405,7 +408,7 @@ void Walker::DecodeAttrValue(ByteView value, std::uint32_t depth, TfAttr* attr) 
       break;
     case tf::AttrValue::kTensor:
       attr->tensor_dtype = v.tensor().dtype();
-      for (const std::string& s : v.tensor().string_val()) add(s);
+      for (const std::string& s : v.tensor().string_val()) add(s);  // add() bounds what is kept
       break;
     default: break;
   }

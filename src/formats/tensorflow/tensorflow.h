@@ -55,7 +55,12 @@ struct TfAttr {
   std::uint64_t value_bytes = 0;     // encoded size of the AttrValue
   bool decoded = false;              // false: larger than max_tf_attr_bytes or unparsable
   bool invalid = false;              // protobuf refused it (recursion limit, bad wire data)
+  // String values that are themselves TensorFlow protobufs (SniffTensorflow),
+  // unclipped: a serialized GraphDef fed to DatasetFromGraph runs as a graph.
+  std::vector<std::string> embedded_protos;
 };
+
+inline constexpr std::size_t kMaxEmbeddedProtosPerAttr = 4;
 
 struct TfNode {
   std::string name;

@@ -394,6 +394,27 @@ TEST(TensorflowAnalyzer, DebugPrintNetworkAndCustomOps) {
   EXPECT_EQ(s.Max("TF-CUSTOM-OP"), Severity::kMedium);
 }
 
+TEST(TensorflowAnalyzer, QueuesAGraphSerializedInsideAConstant) {
+  pb::GraphDef inner;
+  SetStringConst(AddNode(&inner, "p", "Const"), "/home/user/.bashrc");
+  AddNode(&inner, "w", "WriteFile", {"p", "p"});
+  pb::GraphDef outer;
+  SetStringConst(AddNode(&outer, "graph_def", "Const"), Serialize(inner));
+  AddNode(&outer, "ds", "DatasetFromGraph", {"graph_def"});
+  const std::string bytes = Serialize(outer);
+  Scan s = Analyze(bytes);
+  EXPECT_EQ(s.Max("TF-EMBEDDED-GRAPH"), Severity::kMedium);
+  ASSERT_EQ(s.children.size(), 1u);
+  EXPECT_EQ(s.children[0].member, "graph_def/graph_def:value");
+  EXPECT_EQ(AsStringView(s.children[0].bytes), Serialize(inner));
+  EXPECT_EQ(DetectContentType(s.children[0].bytes, Probe::kMember), ContentType::kTensorflow);
+
+  // Too large to decode: the graph it holds was not examined.
+  Limits small;
+  small.max_tf_attr_bytes = 16;
+  EXPECT_EQ(Analyze(bytes, small).Max("TF-EMBEDDED-GRAPH"), Severity::kHigh);
+}
+
 TEST(TensorflowAnalyzer, QueuesKerasMetadataAsKerasConfig) {
   pb::SavedMetadata md;
   for (int i = 0; i < 2; ++i) {
