@@ -1,7 +1,7 @@
 // Fuzz target for TensorFlow sniffing, the reader and the analyzer: arbitrary
 // bytes go through SniffTensorflow and ReadTensorflow (whose invariants are
 // checked), then AnalyzeTensorflow runs against a scan context. Queued
-// children (keras metadata JSON) must lie inside the input.
+// children must lie inside the input or the buffer that owns them.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -36,7 +36,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   AnalyzeTensorflow(blob, ctx);
   while (ctx.HasPending()) {
     Blob child = ctx.PopPending();
-    if (child.bytes.data() < data || child.bytes.data() + child.bytes.size() > data + size) std::abort();
+    // Keras JSON is borrowed from the input; a graph found inside a string is
+    // a copy its owner holds.
+    const std::uint8_t* lo = child.owner ? child.owner->data() : data;
+    std::size_t n = child.owner ? child.owner->size() : size;
+    if (child.bytes.data() < lo || child.bytes.data() + child.bytes.size() > lo + n) std::abort();
   }
   (void)ctx.TakeFindings();
   return 0;
