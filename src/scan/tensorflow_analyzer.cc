@@ -49,8 +49,7 @@ bool IsFileReadOp(std::string_view op) {
                  "ExperimentalCSVDataset", "SqlDataset", "ExperimentalSqlDataset", "LMDBDataset",
                  "ExperimentalLMDBDataset", "LMDBReader", "TextLineReader", "TextLineReaderV2", "TFRecordReader",
                  "TFRecordReaderV2", "WholeFileReader", "WholeFileReaderV2", "FixedLengthRecordReader",
-                 "FixedLengthRecordReaderV2", "LoadAndRemapMatrix", "GenerateVocabRemapping", "LoadDataset",
-                 "DecodeProtoV2"});
+                 "FixedLengthRecordReaderV2", "LoadAndRemapMatrix", "GenerateVocabRemapping", "LoadDataset"});
 }
 
 bool IsFileWriteOp(std::string_view op) {
@@ -195,6 +194,17 @@ class GraphAnalyzer {
       Report("TF-FILE-WRITE-OP", Severity::kHigh, "TensorFlow graph writes files", g, n,
              "Op " + op + " writes files (datasets, snapshots, summaries) when it runs. No inference model needs it.",
              {{"path", LiteralText(path_of(op == "CreateSummaryFileWriter" ? 1 : 0))}});
+      return;
+    }
+    if (op == "DecodeProtoV2") {
+      // descriptor_source "local://" (the default) and "bytes://..." read no file; anything else is a path.
+      const TfAttr* src = n.FindAttr("descriptor_source");
+      std::string path = src && !src->strings.empty() ? src->strings[0] : "";
+      if (!path.empty() && path.rfind("local://", 0) != 0 && path.rfind("bytes://", 0) != 0) {
+        Report("TF-FILE-READ-OP", Severity::kHigh, "TensorFlow graph reads a descriptor file", g, n,
+               "DecodeProtoV2 loads protobuf descriptors from the file '" + path + "' named in descriptor_source.",
+               {{"path", path}});
+      }
       return;
     }
     if (IsFileReadOp(op)) {

@@ -415,6 +415,16 @@ TEST(TensorflowAnalyzer, QueuesAGraphSerializedInsideAConstant) {
   EXPECT_EQ(Analyze(bytes, small).Max("TF-EMBEDDED-GRAPH"), Severity::kHigh);
 }
 
+TEST(TensorflowAnalyzer, DecodeProtoReadsAFileOnlyWhenItsDescriptorSourceIsOne) {
+  pb::GraphDef g;
+  pb::NodeDef* local = AddNode(&g, "d", "DecodeProtoV2", {"x"});
+  (*local->mutable_attr())["descriptor_source"].set_s("local://");
+  EXPECT_FALSE(Analyze(Serialize(g)).Has("TF-FILE-READ-OP"));
+  pb::NodeDef* file = AddNode(&g, "d2", "DecodeProtoV2", {"x"});
+  (*file->mutable_attr())["descriptor_source"].set_s("/etc/descriptor.bin");
+  EXPECT_EQ(Analyze(Serialize(g)).Max("TF-FILE-READ-OP"), Severity::kHigh);
+}
+
 TEST(TensorflowAnalyzer, QueuesKerasMetadataAsKerasConfig) {
   pb::SavedMetadata md;
   for (int i = 0; i < 2; ++i) {
