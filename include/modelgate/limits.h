@@ -27,6 +27,14 @@ struct Limits {
   std::uint32_t max_pickle_string_bytes = 64u << 20;  // longest text kept for analysis
   std::uint32_t max_nested_pickles = 16;       // pickles found inside pickle bytes
 
+  // Protobuf formats (TensorFlow). TensorFlow itself parses with protobuf's
+  // default recursion limit (100) and a 2 GiB - 1 total size (INT_MAX).
+  std::uint32_t max_protobuf_recursion = 100;  // nested messages, counted from the file's top
+  std::uint64_t max_protobuf_bytes = 0x7fffffff;  // larger files are read up to this many bytes
+  std::uint32_t max_tf_nodes = 1'000'000;      // NodeDefs walked, all graphs and functions together
+  std::uint32_t max_tf_functions = 100'000;    // FunctionDefs walked
+  std::uint32_t max_tf_attr_bytes = 1u << 20;  // largest attribute value decoded (bigger: weights)
+
   // Text headers (npy dict, JSON headers).
   std::uint32_t max_header_bytes = 1u << 20;
 
@@ -82,6 +90,9 @@ struct Limits {
     l.max_pickle_opcodes = 200000;
     l.max_pickle_memo_entries = 100000;
     l.max_pickle_stack_depth = 10000;
+    l.max_tf_nodes = 20000;
+    l.max_tf_functions = 2000;
+    l.max_tf_attr_bytes = 64u << 10;
     l.max_millis_per_file = 0;
     l.max_gguf_tensors = 4096;
     l.max_gguf_kv = 4096;

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "formats/pickle/pickle_machine.h"
+#include "formats/tensorflow/tensorflow.h"
 
 namespace modelgate {
 
@@ -77,7 +78,7 @@ bool LooksLikeLzmaAlone(ByteView b) {
 
 // Protobuf has no magic number; these decide from the message structure.
 bool LooksLikeOnnx(ByteView) { return false; }
-bool LooksLikeTensorflow(ByteView) { return false; }
+bool LooksLikeTensorflow(ByteView b) { return SniffTensorflow(b).has_value(); }
 
 bool HasHdf5UserBlockSignature(ByteView b) {
   for (std::uint64_t off = 512; off + 8 <= b.size(); off *= 2) {
