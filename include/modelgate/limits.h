@@ -30,6 +30,17 @@ struct Limits {
   // Text headers (npy dict, JSON headers).
   std::uint32_t max_header_bytes = 1u << 20;
 
+  // safetensors: the JSON header is read in place with a SAX parser, so the
+  // default is the reference crate's own cap (100,000,000 bytes).
+  std::uint64_t max_safetensors_header_bytes = 100'000'000;
+  std::uint32_t max_safetensors_tensors = 1'000'000;  // entries checked; a 100 MB header holds ~1M
+
+  // ONNX (protobuf). Protobuf itself refuses messages over 2 GiB.
+  std::uint64_t max_onnx_bytes = (2ull << 30) - 1;  // larger models keep weights as external data
+  std::uint32_t max_protobuf_depth = 100;      // CodedInputStream recursion limit (protobuf's default)
+  std::uint32_t max_onnx_graph_depth = 64;     // subgraphs (If/Loop/Scan bodies) inside subgraphs
+  std::uint32_t max_onnx_nodes = 2'000'000;    // nodes over all graphs and functions
+
   // Reporting.
   std::uint32_t max_findings_per_file = 200;   // same-id findings beyond this are counted
 
@@ -46,6 +57,10 @@ struct Limits {
     l.max_pickle_memo_entries = 100000;
     l.max_pickle_stack_depth = 10000;
     l.max_millis_per_file = 0;
+    l.max_safetensors_header_bytes = 1u << 20;
+    l.max_safetensors_tensors = 10000;
+    l.max_onnx_bytes = 16u << 20;
+    l.max_onnx_nodes = 100000;
     return l;
   }
 };

@@ -60,10 +60,19 @@ bool LooksLikeTar(ByteView b) {
   return stored == sum;
 }
 
+// safetensors: u64 LE header length, then JSON starting with '{' (the
+// reference crate refuses anything else; writers pad with trailing spaces
+// only). A header length past the end of the input is still claimed when the
+// JSON visibly starts (`{"` or `{}`, possibly with whitespace), so truncated
+// files and length bombs reach the analyzer instead of "unknown".
 bool LooksLikeSafetensors(ByteView b) {
-  if (b.size() < 10) return false;
+  if (b.size() < 10 || b[8] != '{') return false;
   std::uint64_t n = LoadU64LE(b, 0);
-  return b[8] == '{' && n >= 2 && n <= b.size() - 8;
+  if (n < 2) return false;
+  if (n <= b.size() - 8) return true;
+  std::size_t i = 9;
+  while (i < b.size() && i < 64 && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')) ++i;
+  return i < b.size() && (b[i] == '"' || b[i] == '}');
 }
 
 bool LooksLikeLzmaAlone(ByteView b) {
