@@ -174,11 +174,16 @@ ContentType DetectContentType(ByteView b, Probe probe) {
   if (StartsWith(b, "\x89HDF\r\n\x1a\n")) return ContentType::kHdf5;
   if (StartsWith(b, "GGUF")) return ContentType::kGguf;
   if (StartsWith(b, "ustar", 257)) return ContentType::kTar;
+  // Before pickle: a header length such as 0x80 or 0x90 makes the first
+  // byte a plausible pickle opcode, while '{' at offset 8 after a length that
+  // fits the input is specific. Before the ZIP end-record search too: a
+  // safetensors file with a ZIP appended is analysed as safetensors, whose
+  // reader queues the appended bytes (and so the ZIP) as unowned data.
+  if (LooksLikeSafetensors(b)) return ContentType::kSafetensors;
   if (pickle::LooksLikePickle(b)) return ContentType::kPickle;
   if (LooksLikeTar(b)) return ContentType::kTar;
   // A ZIP with bytes prepended: readers that search from the end still open it.
   if (probe == Probe::kFile && HasZipEndRecord(b)) return ContentType::kZip;
-  if (LooksLikeSafetensors(b)) return ContentType::kSafetensors;
   if (StartsWith(b, "version https://git-lfs.github.com/spec/")) return ContentType::kLfsPointer;
   if (LooksLikeOnnx(b)) return ContentType::kOnnx;
   if (LooksLikeTensorflow(b)) return ContentType::kTensorflow;

@@ -261,6 +261,13 @@ TEST(SafetensorsRouting, DetectsRealHeadersAndNotLookalikes) {
   // But an implausible length before a '{' that does not start JSON does not.
   std::vector<std::uint8_t> lookalike = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, '{', 0x01, 0x02, 0x03};
   EXPECT_NE(DetectContentType(ByteView(lookalike), Probe::kMember), ContentType::kSafetensors);
+  // Header lengths whose low byte is a pickle opcode (0x80 PROTO ...) stay safetensors.
+  for (std::size_t pad : {0x80u, 0x90u, 0x8cu, 0x63u}) {
+    std::string h = R"({"__metadata__":{"k":")" + std::string(pad - 25, 'v') + "\"}}";
+    auto b = Build(h, "", false);
+    ASSERT_EQ(b[0], pad);
+    EXPECT_EQ(DetectContentType(ByteView(b)), ContentType::kSafetensors) << pad;
+  }
   std::string json_text = R"({"a": 1, "b": [1, 2, 3]})";
   EXPECT_NE(DetectContentType(AsBytes(json_text)), ContentType::kSafetensors);
 }
