@@ -105,10 +105,13 @@ void CheckExternal(const OnnxModel& m, const Blob& blob, ScanContext& ctx) {
       continue;
     }
     const std::string& loc = r.location;
-    std::vector<std::string> parts = Components(loc);
+    // C and C++ runtimes stop at a NUL; Python's open() refuses it. The path
+    // is judged as the C view sees it (a NUL is reported below as odd).
+    std::string c_view = loc.substr(0, loc.find('\0'));
+    std::vector<std::string> parts = Components(c_view);
     bool dotdot = false;
     for (const std::string& c : parts) dotdot |= c == "..";
-    bool absolute = IsAbsoluteAnywhere(loc);
+    bool absolute = IsAbsoluteAnywhere(c_view);
     if (dotdot || absolute) {
       ctx.Report("ONNX-EXTERNAL-DATA-PATH-TRAVERSAL", Severity::kCritical,
                  "ONNX external data points outside the model's folder", blob.member, std::nullopt,

@@ -4,6 +4,7 @@
 #include "formats/routing/content_type.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "formats/pickle/pickle_machine.h"
@@ -88,8 +89,8 @@ bool LooksLikeLzmaAlone(ByteView b) {
 //
 // ONNX: every writer (onnx's SerializeToString, torch.onnx.export, the
 // onnxruntime tools) emits ModelProto fields in field-number order, so a
-// model starts with ir_version (field 1, varint: tag 0x08) holding a small
-// IR version. The following top-level fields must then be ModelProto fields
+// model starts with ir_version (field 1, varint: tag 0x08) holding a
+// positive IR version. The following top-level fields must then be ModelProto fields
 // with their proper wire types, text fields (producer_name, producer_version,
 // domain, doc_string) must start as printable text, and the walk must reach
 // graph (7), opset_import (8) or later fields, or the exact end of the input.
@@ -110,8 +111,10 @@ bool ReadProbeVarint(ByteView b, std::size_t* pos, std::uint64_t* v) {
 }
 
 bool LooksLikeOnnx(ByteView b) {
-  if (b.size() < 4 || b[0] != 0x08 || b[1] == 0 || b[1] > 0x20) return false;
-  std::size_t pos = 2;
+  if (b.size() < 4 || b[0] != 0x08) return false;
+  std::size_t pos = 1;
+  std::uint64_t ir_version = 0;
+  if (!ReadProbeVarint(b, &pos, &ir_version) || ir_version == 0 || ir_version > INT32_MAX) return false;
   for (int fields = 0; fields < 16; ++fields) {
     if (pos == b.size()) return fields > 0;
     std::uint64_t tag = 0;
