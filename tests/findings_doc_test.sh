@@ -3,7 +3,7 @@
 # docs/findings.md (regenerate it with scripts/gen-findings-doc).
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
-ids=$(grep -rhoE '"(PICKLE|ZIP|NPY|ARCHIVE|TORCH|FILE|FORMAT|CONTAINER|SCAN|REPORT)-[A-Z0-9-]+"' \
+ids=$(grep -rhoE '"(PICKLE|ZIP|NPY|ARCHIVE|TORCH|FILE|FORMAT|CONTAINER|SCAN|REPORT|SAFETENSORS|ONNX)-[A-Z0-9-]+"' \
         --include='*.cc' --exclude='*_test.cc' --exclude='*_fuzzer.cc' "$root/src" | tr -d '"' | sort -u)
 pass=0 fail=0
 for id in $ids; do

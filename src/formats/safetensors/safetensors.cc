@@ -277,12 +277,16 @@ bool HeaderHandler::Open(bool is_object) {
         break;
       }
       case Frame::kTensor:
+        // A repeated field replaces the earlier value, as Python's json does
+        // (serde refuses it; the duplicate is reported either way).
         if (key_ == "shape" && !is_object) {
           next = Frame::kShape;
           have_shape_ = true;
+          cur_.shape.clear();
         } else if (key_ == "data_offsets" && !is_object) {
           next = Frame::kOffsets;
           have_offsets_ = true;
+          offsets_.clear();
         } else if (key_ == "dtype" || key_ == "shape" || key_ == "data_offsets") {
           Structure(key_ + " of \"" + cur_.name + "\" has the wrong JSON type", cur_.name);
           cur_broken_ = true;
@@ -499,7 +503,12 @@ Result<SafetensorsFile> ReadSafetensors(ByteView bytes, const Limits& limits) {
   HeaderHandler handler(&f, limits);
   bool ok = json::sax_parse(text.data(), text.data() + text.size(), &handler, nlohmann::detail::input_format_t::json,
                             /*strict=*/true);
-  if (!ok || !handler.json_ok()) return f;  // tensors may be partial: header_parsed stays false
+  if (!ok || !handler.json_ok()) {
+    // Tensors read before the error stay listed (for the report) but none is
+    // valid: the header as a whole was not understood.
+    for (SafetensorsTensor& t : f.tensors) t.valid = false;
+    return f;
+  }
   f.header_parsed = true;
   ValidateTensors(f);
   CheckLayout(f);

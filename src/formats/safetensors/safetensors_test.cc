@@ -93,6 +93,14 @@ TEST(Safetensors, NonStrictJsonIsRefused) {
     EXPECT_TRUE(f.Has(SafetensorsAnomalyKind::kHeaderJson)) << h;
     EXPECT_FALSE(f.header_parsed) << h;
   }
+  // Fuzzer reproducer: a complete tensor entry before a JSON error must not
+  // be reported valid (its sizes were never checked).
+  std::string nul_inside = R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"b":{"dat)" + std::string(1, '\0') +
+                           R"(a_offsets":[5,6]}})";
+  SafetensorsFile partial = Read(Build(nul_inside, "abcdefgh"));
+  EXPECT_FALSE(partial.header_parsed);
+  ASSERT_EQ(partial.tensors.size(), 1u);
+  EXPECT_FALSE(partial.tensors[0].valid);
   std::string bad_utf8 = "{\"a\xff\":{}}";
   EXPECT_TRUE(Read(Build(bad_utf8, "abcd")).Has(SafetensorsAnomalyKind::kHeaderNotUtf8));
   EXPECT_TRUE(Read(Build(R"(  {})", "")).Has(SafetensorsAnomalyKind::kHeaderStart));
