@@ -34,6 +34,7 @@ struct Limits {
   // default is the reference crate's own cap (100,000,000 bytes).
   std::uint64_t max_safetensors_header_bytes = 100'000'000;
   std::uint32_t max_safetensors_tensors = 1'000'000;  // entries checked; a 100 MB header holds ~1M
+  std::uint32_t max_safetensors_unowned_regions = 256;  // gaps queued for analysis; the rest are counted
 
   // ONNX (protobuf). Protobuf itself refuses messages over 2 GiB.
   std::uint64_t max_onnx_bytes = (2ull << 30) - 1;  // larger models keep weights as external data

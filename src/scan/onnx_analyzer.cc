@@ -17,7 +17,11 @@
 // - low: com.microsoft operators (onnxruntime's built-in contrib set),
 //   external data that is missing; info: the model's producer, IR version
 //   and opsets, and each external data file it reads.
+#include <cctype>
+#include <climits>
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>

@@ -201,6 +201,14 @@ void AnalyzeSafetensors(const Blob& blob, ScanContext& ctx) {
   }
   CheckMetadata(f, blob, ctx);
   ReportUnowned(f, blob, ctx);
+  if (f.unrecorded_gaps > 0) {
+    ctx.Report("SAFETENSORS-DATA-GAP", Severity::kHigh, "safetensors buffer has more gaps than the scanner queues",
+               blob.member, f.data_offset,
+               std::to_string(f.unrecorded_gaps) + " further gaps (" + std::to_string(f.unrecorded_gap_bytes) +
+                   " bytes) beyond the first " + std::to_string(ctx.limits().max_safetensors_unowned_regions) +
+                   " were not analysed; they can hold content another tool reads.",
+               {{"gaps", std::to_string(f.unrecorded_gaps)}, {"bytes", std::to_string(f.unrecorded_gap_bytes)}});
+  }
 }
 
 }  // namespace modelgate

@@ -2,10 +2,12 @@
 // walk over every graph and function body.
 #include "formats/onnx/onnx.h"
 
+#include <algorithm>
 #include <climits>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+#include <vector>
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>

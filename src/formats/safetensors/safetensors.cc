@@ -400,7 +400,8 @@ void ValidateTensors(SafetensorsFile& f) {
 }
 
 // Sorts the tensors' ranges and finds overlaps, gaps and trailing bytes.
-void CheckLayout(SafetensorsFile& f) {
+void CheckLayout(SafetensorsFile& f, std::uint32_t max_regions) {
+  std::uint64_t unrecorded_gaps = 0, unrecorded_bytes = 0;
   std::vector<const SafetensorsTensor*> order;
   for (const SafetensorsTensor& t : f.tensors) {
     if (t.begin <= t.end) order.push_back(&t);
@@ -418,6 +419,9 @@ void CheckLayout(SafetensorsFile& f) {
                              "tensors \"" + owner->name + "\" and \"" + t->name + "\" share buffer bytes [" +
                                  std::to_string(begin) + ", " + std::to_string(std::min(end, covered)) + ")",
                              t->name);
+    } else if (begin > covered && f.unowned.size() >= max_regions) {
+      ++unrecorded_gaps;
+      unrecorded_bytes += begin - covered;
     } else if (begin > covered) {
       f.unowned.push_back({f.data_offset + covered, begin - covered, false});
       AddAnomaly(f, SafetensorsAnomalyKind::kGap, f.data_offset + covered,
@@ -430,6 +434,8 @@ void CheckLayout(SafetensorsFile& f) {
       owner = t;
     }
   }
+  f.unrecorded_gaps = unrecorded_gaps;
+  f.unrecorded_gap_bytes = unrecorded_bytes;
   if (covered < f.data_size) {
     f.unowned.push_back({f.data_offset + covered, f.data_size - covered, true});
     AddAnomaly(f, SafetensorsAnomalyKind::kTrailingData, f.data_offset + covered,
@@ -511,7 +517,7 @@ Result<SafetensorsFile> ReadSafetensors(ByteView bytes, const Limits& limits) {
   }
   f.header_parsed = true;
   ValidateTensors(f);
-  CheckLayout(f);
+  CheckLayout(f, limits.max_safetensors_unowned_regions);
   return f;
 }
 

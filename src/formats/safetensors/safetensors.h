@@ -112,7 +112,12 @@ struct SafetensorsFile {
   bool has_metadata = false;            // "__metadata__" present (object or null)
   std::vector<SafetensorsMetadataEntry> metadata;  // in file order
   std::vector<SafetensorsTensor> tensors;          // in header order
-  std::vector<SafetensorsRegion> unowned;          // gaps and trailing bytes, by offset
+  // Gaps and trailing bytes, by offset: at most
+  // Limits::max_safetensors_unowned_regions gaps (a kGap anomaly counts the
+  // rest), plus the trailing region.
+  std::vector<SafetensorsRegion> unowned;
+  std::uint64_t unrecorded_gaps = 0;       // gaps beyond the limit: counted, not listed
+  std::uint64_t unrecorded_gap_bytes = 0;
   std::vector<SafetensorsAnomaly> anomalies;
 
   bool Has(SafetensorsAnomalyKind k) const;

@@ -157,6 +157,15 @@ TEST(Safetensors, OverlapGapAndTrailingBytes) {
   EXPECT_EQ(g.unowned[1].length, 2u);
   EXPECT_TRUE(g.Has(SafetensorsAnomalyKind::kGap));
   EXPECT_TRUE(g.Has(SafetensorsAnomalyKind::kTrailingData));
+  Limits one;
+  one.max_safetensors_unowned_regions = 1;
+  SafetensorsFile capped = Read(Build(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[1,2]},)"
+                                      R"("b":{"dtype":"U8","shape":[1],"data_offsets":[4,5]}})",
+                                      "xaxxb"),
+                                one);
+  EXPECT_EQ(capped.unowned.size(), 1u);
+  EXPECT_EQ(capped.unrecorded_gaps, 1u);
+  EXPECT_EQ(capped.unrecorded_gap_bytes, 2u);
   // No tensors at all: the whole buffer is trailing data.
   SafetensorsFile e = Read(Build("{}", "zz"));
   ASSERT_EQ(e.unowned.size(), 1u);
