@@ -238,7 +238,8 @@ TEST(SafetensorsAnalyzer, PickleInAGapIsHighAndQueued) {
   std::string h = R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[)" +
                   std::to_string(4 + pickle.size()) + "," + std::to_string(8 + pickle.size()) + "]}}";
   std::vector<Blob> children;
-  auto fs = Analyze(Build(h, data), &children);
+  auto bytes = Build(h, data);  // children are views into it
+  auto fs = Analyze(bytes, &children);
   const Finding* gap = FindId(fs, "SAFETENSORS-DATA-GAP");
   ASSERT_NE(gap, nullptr);
   EXPECT_EQ(gap->severity, Severity::kHigh);
