@@ -74,6 +74,17 @@ struct Limits {
   std::uint32_t max_python_nesting = 200;       // brackets + f-string levels (CPython's parser stops at 200)
   std::uint32_t max_repo_config_bytes = 32u << 20;  // config.json, tokenizer_config.json, weight index ...
   std::uint32_t max_model_card_header_bytes = 1u << 20;  // YAML front matter of README.md
+  // safetensors: the JSON header is read in place with a SAX parser, so the
+  // default is the reference crate's own cap (100,000,000 bytes).
+  std::uint64_t max_safetensors_header_bytes = 100'000'000;
+  std::uint32_t max_safetensors_tensors = 1'000'000;  // entries checked; a 100 MB header holds ~1M
+  std::uint32_t max_safetensors_unowned_regions = 256;  // gaps queued for analysis; the rest are counted
+
+  // ONNX (protobuf). Protobuf itself refuses messages over 2 GiB.
+  std::uint64_t max_onnx_bytes = (2ull << 30) - 1;  // larger models keep weights as external data
+  std::uint32_t max_protobuf_depth = 100;      // CodedInputStream recursion limit (protobuf's default)
+  std::uint32_t max_onnx_graph_depth = 64;     // subgraphs (If/Loop/Scan bodies) inside subgraphs
+  std::uint32_t max_onnx_nodes = 2'000'000;    // nodes over all graphs and functions
 
   // Reporting.
   std::uint32_t max_findings_per_file = 200;   // same-id findings beyond this are counted
@@ -105,6 +116,10 @@ struct Limits {
     l.max_marshal_values = 20000;
     l.max_python_tokens = 200000;
     l.max_repo_config_bytes = 4u << 20;
+    l.max_safetensors_header_bytes = 1u << 20;
+    l.max_safetensors_tensors = 10000;
+    l.max_onnx_bytes = 16u << 20;
+    l.max_onnx_nodes = 100000;
     return l;
   }
 };

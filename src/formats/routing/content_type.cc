@@ -4,6 +4,7 @@
 #include "formats/routing/content_type.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "formats/pickle/pickle_machine.h"
@@ -61,10 +62,19 @@ bool LooksLikeTar(ByteView b) {
   return stored == sum;
 }
 
+// safetensors: u64 LE header length, then JSON starting with '{' (the
+// reference crate refuses anything else; writers pad with trailing spaces
+// only). A header length past the end of the input is still claimed when the
+// JSON visibly starts (`{"` or `{}`, possibly with whitespace), so truncated
+// files and length bombs reach the analyzer instead of "unknown".
 bool LooksLikeSafetensors(ByteView b) {
-  if (b.size() < 10) return false;
+  if (b.size() < 10 || b[8] != '{') return false;
   std::uint64_t n = LoadU64LE(b, 0);
-  return b[8] == '{' && n >= 2 && n <= b.size() - 8;
+  if (n < 2) return false;
+  if (n <= b.size() - 8) return true;
+  std::size_t i = 9;
+  while (i < b.size() && i < 64 && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')) ++i;
+  return i < b.size() && (b[i] == '"' || b[i] == '}');
 }
 
 bool LooksLikeLzmaAlone(ByteView b) {
@@ -77,7 +87,6 @@ bool LooksLikeLzmaAlone(ByteView b) {
 }
 
 // Protobuf has no magic number; these decide from the message structure.
-bool LooksLikeOnnx(ByteView) { return false; }
 bool LooksLikeTensorflow(ByteView b) { return SniffTensorflow(b).has_value(); }
 
 bool HasHdf5UserBlockSignature(ByteView b) {
@@ -86,6 +95,65 @@ bool HasHdf5UserBlockSignature(ByteView b) {
   }
   return false;
 }
+//
+// ONNX: every writer (onnx's SerializeToString, torch.onnx.export, the
+// onnxruntime tools) emits ModelProto fields in field-number order, so a
+// model starts with ir_version (field 1, varint: tag 0x08) holding a
+// positive IR version. The following top-level fields must then be ModelProto fields
+// with their proper wire types, text fields (producer_name, producer_version,
+// domain, doc_string) must start as printable text, and the walk must reach
+// graph (7), opset_import (8) or later fields, or the exact end of the input.
+// That rules out pickles (0x80), text, zips and TensorFlow's SavedModel
+// (field 1 varint too, but field 2 is a binary MetaGraphDef).
+bool ReadProbeVarint(ByteView b, std::size_t* pos, std::uint64_t* v) {
+  std::uint64_t out = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (*pos >= b.size()) return false;
+    std::uint8_t c = b[(*pos)++];
+    out |= static_cast<std::uint64_t>(c & 0x7f) << shift;
+    if ((c & 0x80) == 0) {
+      *v = out;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool LooksLikeOnnx(ByteView b) {
+  if (b.size() < 4 || b[0] != 0x08) return false;
+  std::size_t pos = 1;
+  std::uint64_t ir_version = 0;
+  if (!ReadProbeVarint(b, &pos, &ir_version) || ir_version == 0 || ir_version > INT32_MAX) return false;
+  for (int fields = 0; fields < 16; ++fields) {
+    if (pos == b.size()) return fields > 0;
+    std::uint64_t tag = 0;
+    if (!ReadProbeVarint(b, &pos, &tag)) return false;
+    std::uint64_t field = tag >> 3, wire = tag & 7;
+    bool is_text = field == 2 || field == 3 || field == 4 || field == 6;
+    bool is_varint = field == 5;
+    bool is_message = field == 7 || field == 8 || field == 14 || field == 20 || field == 25;
+    if (is_varint) {
+      std::uint64_t v;
+      if (wire != 0 || !ReadProbeVarint(b, &pos, &v)) return false;
+      continue;
+    }
+    if ((!is_text && !is_message) || wire != 2) return false;
+    std::uint64_t len = 0;
+    if (!ReadProbeVarint(b, &pos, &len)) return false;
+    // graph, opsets, metadata, training info or functions: the structure is
+    // established. Its length may run past the end (a truncated model still
+    // routes here and is reported as such).
+    if (is_message) return len > 0;
+    if (len > b.size() - pos) return false;
+    for (std::size_t i = 0; i < len && i < 64; ++i) {
+      std::uint8_t c = b[pos + i];
+      if (c < 0x20 && c != '\n' && c != '\r' && c != '\t') return false;
+    }
+    pos += static_cast<std::size_t>(len);
+  }
+  return false;
+}
+bool LooksLikeTensorflow(ByteView) { return false; }
 
 bool LooksLikeText(ByteView b) {
   std::size_t n = std::min<std::size_t>(b.size(), 512);
@@ -118,6 +186,12 @@ ContentType DetectContentType(ByteView b, Probe probe) {
   if (StartsWith(b, "\x89HDF\r\n\x1a\n")) return ContentType::kHdf5;
   if (StartsWith(b, "GGUF")) return ContentType::kGguf;
   if (StartsWith(b, "ustar", 257)) return ContentType::kTar;
+  // Before pickle: a header length such as 0x80 or 0x90 makes the first
+  // byte a plausible pickle opcode, while '{' at offset 8 after a length that
+  // fits the input is specific. Before the ZIP end-record search too: a
+  // safetensors file with a ZIP appended is analysed as safetensors, whose
+  // reader queues the appended bytes (and so the ZIP) as unowned data.
+  if (LooksLikeSafetensors(b)) return ContentType::kSafetensors;
   if (pickle::LooksLikePickle(b)) return ContentType::kPickle;
   if (LooksLikeTar(b)) return ContentType::kTar;
   // A ZIP with bytes prepended: readers that search from the end still open it.
@@ -125,7 +199,6 @@ ContentType DetectContentType(ByteView b, Probe probe) {
   // HDF5 after a user block: the superblock sits at 512, 1024, 2048 ... (one
   // 8-byte compare per power of two).
   if (HasHdf5UserBlockSignature(b)) return ContentType::kHdf5;
-  if (LooksLikeSafetensors(b)) return ContentType::kSafetensors;
   if (StartsWith(b, "version https://git-lfs.github.com/spec/")) return ContentType::kLfsPointer;
   if (LooksLikeOnnx(b)) return ContentType::kOnnx;
   if (LooksLikeTensorflow(b)) return ContentType::kTensorflow;
