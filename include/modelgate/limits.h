@@ -27,9 +27,10 @@ struct Limits {
   std::uint32_t max_pickle_string_bytes = 64u << 20;  // longest text kept for analysis
   std::uint32_t max_nested_pickles = 16;       // pickles found inside pickle bytes
 
-  // Protobuf formats (TensorFlow). TensorFlow itself parses with protobuf's
-  // default recursion limit (100) and a 2 GiB - 1 total size (INT_MAX).
-  std::uint32_t max_protobuf_recursion = 100;  // nested messages, counted from the file's top
+  // Protobuf formats (ONNX, TensorFlow). Both loaders parse with protobuf's
+  // default recursion limit (100) and its 2 GiB - 1 message cap (INT_MAX);
+  // larger ONNX models keep their weights as external data.
+  std::uint32_t max_protobuf_depth = 100;      // nested messages, counted from the file's top
   std::uint64_t max_protobuf_bytes = 0x7fffffff;  // larger files are read up to this many bytes
   std::uint32_t max_tf_nodes = 1'000'000;      // NodeDefs walked, all graphs and functions together
   std::uint32_t max_tf_functions = 100'000;    // FunctionDefs walked
@@ -68,21 +69,21 @@ struct Limits {
   // blob, nesting of tuples/code objects).
   std::uint32_t max_marshal_values = 200000;
   std::uint32_t max_marshal_depth = 64;
+
   // Model repositories (Python sources, JSON configs, model cards).
   std::uint32_t max_python_source_bytes = 8u << 20;  // larger .py files are analysed up to here
   std::uint32_t max_python_tokens = 2'000'000;
   std::uint32_t max_python_nesting = 200;       // brackets + f-string levels (CPython's parser stops at 200)
   std::uint32_t max_repo_config_bytes = 32u << 20;  // config.json, tokenizer_config.json, weight index ...
   std::uint32_t max_model_card_header_bytes = 1u << 20;  // YAML front matter of README.md
+
   // safetensors: the JSON header is read in place with a SAX parser, so the
   // default is the reference crate's own cap (100,000,000 bytes).
   std::uint64_t max_safetensors_header_bytes = 100'000'000;
   std::uint32_t max_safetensors_tensors = 1'000'000;  // entries checked; a 100 MB header holds ~1M
   std::uint32_t max_safetensors_unowned_regions = 256;  // gaps queued for analysis; the rest are counted
 
-  // ONNX (protobuf). Protobuf itself refuses messages over 2 GiB.
-  std::uint64_t max_onnx_bytes = (2ull << 30) - 1;  // larger models keep weights as external data
-  std::uint32_t max_protobuf_depth = 100;      // CodedInputStream recursion limit (protobuf's default)
+  // ONNX graphs.
   std::uint32_t max_onnx_graph_depth = 64;     // subgraphs (If/Loop/Scan bodies) inside subgraphs
   std::uint32_t max_onnx_nodes = 2'000'000;    // nodes over all graphs and functions
 
@@ -118,7 +119,7 @@ struct Limits {
     l.max_repo_config_bytes = 4u << 20;
     l.max_safetensors_header_bytes = 1u << 20;
     l.max_safetensors_tensors = 10000;
-    l.max_onnx_bytes = 16u << 20;
+    l.max_protobuf_bytes = 16u << 20;
     l.max_onnx_nodes = 100000;
     return l;
   }

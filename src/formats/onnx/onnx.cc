@@ -282,7 +282,7 @@ bool OnnxModel::Has(OnnxAnomalyKind k) const {
 Result<OnnxModel> ReadOnnx(ByteView bytes, const Limits& limits) {
   if (bytes.empty()) return Status::Corruption("empty input");
   OnnxModel out;
-  std::uint64_t cap = std::min<std::uint64_t>(limits.max_onnx_bytes, INT_MAX);
+  std::uint64_t cap = std::min<std::uint64_t>(limits.max_protobuf_bytes, INT_MAX);
   if (bytes.size() > cap) {
     out.anomalies.push_back({OnnxAnomalyKind::kTooLarge, 0,
                              std::to_string(bytes.size()) + " bytes exceed the limit of " + std::to_string(cap) +

@@ -7,7 +7,7 @@
 //
 // Parsing goes through google::protobuf::io::CodedInputStream with the
 // recursion limit Limits::max_protobuf_depth (protobuf's and onnxruntime's
-// default is 100) and refuses inputs over Limits::max_onnx_bytes (protobuf
+// default is 100) and refuses inputs over Limits::max_protobuf_bytes (protobuf
 // itself caps a message at 2 GiB). Before parsing, a wire-format walk along
 // the graph path (ModelProto.graph -> node -> attribute -> g/graphs -> ...)
 // measures message nesting without recursion so a depth bomb is named as
@@ -31,7 +31,7 @@
 namespace modelgate {
 
 enum class OnnxAnomalyKind {
-  kTooLarge,        // input over Limits::max_onnx_bytes: not parsed
+  kTooLarge,        // input over Limits::max_protobuf_bytes: not parsed
   kNestingTooDeep,  // message nesting beyond Limits::max_protobuf_depth: protobuf refuses it
   kParseError,      // not a valid ModelProto (truncated, bad wire format, invalid UTF-8 ...)
   kGraphTooDeep,    // subgraphs nested beyond Limits::max_onnx_graph_depth: deeper ones not walked

@@ -153,7 +153,6 @@ bool LooksLikeOnnx(ByteView b) {
   }
   return false;
 }
-bool LooksLikeTensorflow(ByteView) { return false; }
 
 bool LooksLikeText(ByteView b) {
   std::size_t n = std::min<std::size_t>(b.size(), 512);

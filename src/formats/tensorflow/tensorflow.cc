@@ -139,14 +139,14 @@ bool Walker::ParseLeaf(ByteView b, std::uint32_t depth, Message* m) {
   SilenceProtobufLogging();
   m->Clear();
   google::protobuf::io::CodedInputStream in(b.data(), static_cast<int>(b.size()));
-  std::uint32_t limit = limits_.max_protobuf_recursion;
+  std::uint32_t limit = limits_.max_protobuf_depth;
   in.SetRecursionLimit(depth >= limit ? 0 : static_cast<int>(limit - depth));
   in.SetTotalBytesLimit(static_cast<int>(std::min<std::uint64_t>(limits_.max_protobuf_bytes, 0x7fffffff)));
   return m->ParseFromCodedStream(&in) && in.ConsumedEntireMessage();
 }
 
 void Walker::SavedModel(ByteView b) {
-  ProtoWireReader r(b, limits_.max_protobuf_recursion);
+  ProtoWireReader r(b, limits_.max_protobuf_depth);
   WireField f;
   bool truncated = false;
   std::size_t meta_index = 0;
@@ -170,14 +170,14 @@ void Walker::SavedModel(ByteView b) {
 void Walker::MetaGraph(ByteView b, std::size_t index) {
   out_.meta_graphs.emplace_back();
   std::string where = "meta_graphs[" + std::to_string(index) + "]";
-  ProtoWireReader r(b, limits_.max_protobuf_recursion);
+  ProtoWireReader r(b, limits_.max_protobuf_depth);
   WireField f;
   bool truncated = false;
   while (NextField(r, b, "MetaGraphDef", &f, &truncated)) {
     if (f.type != tf::kLen) continue;
     switch (f.number) {
       case 1: {  // meta_info_def: tags (4) and tensorflow_version (5), read in place
-        ProtoWireReader mi(f.bytes, limits_.max_protobuf_recursion);
+        ProtoWireReader mi(f.bytes, limits_.max_protobuf_depth);
         WireField g;
         bool t2 = false;
         while (NextField(mi, f.bytes, "MetaInfoDef", &g, &t2)) {
@@ -215,7 +215,7 @@ void Walker::MetaGraph(ByteView b, std::size_t index) {
 // SavedObjectGraph.nodes[i].user_object.metadata: the JSON older Keras
 // versions stored for each layer (before keras_metadata.pb).
 void Walker::ObjectGraph(ByteView b, std::size_t meta_index) {
-  ProtoWireReader r(b, limits_.max_protobuf_recursion);
+  ProtoWireReader r(b, limits_.max_protobuf_depth);
   WireField f;
   bool truncated = false;
   std::size_t i = 0;
@@ -223,12 +223,12 @@ void Walker::ObjectGraph(ByteView b, std::size_t meta_index) {
     if (f.number != 1 || f.type != tf::kLen) continue;
     std::size_t node_index = i++;
     if (!TakeNode(f.bytes)) return;
-    ProtoWireReader obj(f.bytes, limits_.max_protobuf_recursion);
+    ProtoWireReader obj(f.bytes, limits_.max_protobuf_depth);
     WireField g;
     bool t2 = false;
     while (NextField(obj, f.bytes, "SavedObject", &g, &t2)) {
       if (g.number != 4 || g.type != tf::kLen) continue;  // user_object
-      ProtoWireReader user(g.bytes, limits_.max_protobuf_recursion);
+      ProtoWireReader user(g.bytes, limits_.max_protobuf_depth);
       WireField h;
       bool t3 = false;
       std::string identifier;
@@ -258,7 +258,7 @@ void Walker::ObjectGraph(ByteView b, std::size_t meta_index) {
 void Walker::GraphDef(ByteView b, const std::string& location, std::uint32_t depth) {
   out_.graphs.push_back(TfGraph{location, "", {}});
   std::size_t graph_index = out_.graphs.size() - 1;
-  ProtoWireReader r(b, limits_.max_protobuf_recursion);
+  ProtoWireReader r(b, limits_.max_protobuf_depth);
   WireField f;
   bool truncated = false;
   std::vector<ByteView> libraries;
@@ -281,7 +281,7 @@ void Walker::GraphDef(ByteView b, const std::string& location, std::uint32_t dep
 }
 
 void Walker::Library(ByteView b, const std::string& location, std::uint32_t depth) {
-  ProtoWireReader r(b, limits_.max_protobuf_recursion);
+  ProtoWireReader r(b, limits_.max_protobuf_depth);
   WireField f;
   bool truncated = false;
   while (NextField(r, b, "FunctionDefLibrary", &f, &truncated)) {
@@ -306,11 +306,11 @@ void Walker::Function(ByteView b, const std::string& location, std::uint32_t dep
   // First pass: the signature's name (field order is not guaranteed).
   std::string name;
   {
-    ProtoWireReader r(b, limits_.max_protobuf_recursion);
+    ProtoWireReader r(b, limits_.max_protobuf_depth);
     WireField f;
     while (r.Next(&f) == WireStep::kField) {
       if (f.number != 1 || f.type != tf::kLen) continue;
-      ProtoWireReader sig(f.bytes, limits_.max_protobuf_recursion);
+      ProtoWireReader sig(f.bytes, limits_.max_protobuf_depth);
       WireField g;
       while (sig.Next(&g) == WireStep::kField) {
         if (g.number == 1 && g.type == tf::kLen) name = Clip(AsStringView(g.bytes));
@@ -320,7 +320,7 @@ void Walker::Function(ByteView b, const std::string& location, std::uint32_t dep
   if (out_.function_names.size() < limits_.max_tf_functions) out_.function_names.push_back(name);
   out_.graphs.push_back(TfGraph{location + ".function[" + name + "]", name, {}});
   std::size_t graph_index = out_.graphs.size() - 1;
-  ProtoWireReader r(b, limits_.max_protobuf_recursion);
+  ProtoWireReader r(b, limits_.max_protobuf_depth);
   WireField f;
   bool truncated = false;
   while (NextField(r, b, "FunctionDef", &f, &truncated)) {
@@ -336,7 +336,7 @@ void Walker::Function(ByteView b, const std::string& location, std::uint32_t dep
 
 void Walker::Node(ByteView b, std::uint32_t depth, TfNode* node) {
   node->offset = Off(b);
-  ProtoWireReader r(b, limits_.max_protobuf_recursion);
+  ProtoWireReader r(b, limits_.max_protobuf_depth);
   WireField f;
   bool truncated = false;
   while (NextField(r, b, "NodeDef", &f, &truncated)) {
@@ -361,7 +361,7 @@ void Walker::Node(ByteView b, std::uint32_t depth, TfNode* node) {
 
 void Walker::Attr(ByteView entry, std::uint32_t depth, TfNode* node) {
   // map<string, AttrValue> entry: key = 1, value = 2.
-  ProtoWireReader r(entry, limits_.max_protobuf_recursion);
+  ProtoWireReader r(entry, limits_.max_protobuf_depth);
   WireField f;
   bool truncated = false;
   TfAttr attr;
@@ -387,7 +387,7 @@ void Walker::DecodeAttrValue(ByteView value, std::uint32_t depth, TfAttr* attr) 
     attr->invalid = true;
     Anomaly(TfAnomalyKind::kRecursionLimit, Off(value),
             "attribute '" + attr->key.substr(0, 200) + "' could not be parsed: nested deeper than " +
-                std::to_string(limits_.max_protobuf_recursion) + " messages, or invalid");
+                std::to_string(limits_.max_protobuf_depth) + " messages, or invalid");
     return;
   }
   attr->decoded = true;
@@ -415,7 +415,7 @@ void Walker::DecodeAttrValue(ByteView value, std::uint32_t depth, TfAttr* attr) 
 }
 
 void Walker::KerasMetadata(ByteView b) {
-  ProtoWireReader r(b, limits_.max_protobuf_recursion);
+  ProtoWireReader r(b, limits_.max_protobuf_depth);
   WireField f;
   bool truncated = false;
   while (NextField(r, b, "SavedMetadata", &f, &truncated)) {
@@ -423,7 +423,7 @@ void Walker::KerasMetadata(ByteView b) {
     if (!TakeNode(f.bytes)) return;
     ++out_.keras_objects;
     TfKerasMetadata k;
-    ProtoWireReader obj(f.bytes, limits_.max_protobuf_recursion);
+    ProtoWireReader obj(f.bytes, limits_.max_protobuf_depth);
     WireField g;
     bool t2 = false;
     ByteView metadata;

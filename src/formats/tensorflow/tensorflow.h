@@ -106,7 +106,7 @@ enum class TfAnomalyKind {
   kTooLarge,         // larger than max_protobuf_bytes (TensorFlow refuses > 2 GiB - 1)
   kNodeLimit,        // more nodes / objects than max_tf_nodes: the rest was not walked
   kFunctionLimit,    // more functions than max_tf_functions
-  kRecursionLimit,   // nesting deeper than max_protobuf_recursion
+  kRecursionLimit,   // nesting deeper than max_protobuf_depth
   kAttrNotDecoded,   // an attribute value larger than max_tf_attr_bytes on a node whose op reads it
   kNodeWithoutOp,    // a NodeDef with an empty op (TensorFlow rejects the graph)
   kSchemaVersion,    // SavedModel schema version other than 1
