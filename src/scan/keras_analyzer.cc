@@ -327,7 +327,14 @@ class KerasConfigScan {
       const std::string type_key = std::string(field) + "_type";
       const std::string* type = StringAt(config, type_key.c_str());
       if (!config.contains(field)) continue;
-      const json& fn = config[field];
+      const json* fn_at = &config[field];
+      // tf.keras writes tuples in keras_metadata.pb (SavedModel) as
+      // {"class_name": "__tuple__", "items": [...]}.
+      if (fn_at->is_object() && StringAt(*fn_at, "class_name") && *StringAt(*fn_at, "class_name") == "__tuple__" &&
+          fn_at->contains("items")) {
+        fn_at = &(*fn_at)["items"];
+      }
+      const json& fn = *fn_at;
       const std::string* code = nullptr;
       if (fn.is_array() && !fn.empty() && fn[0].is_string()) code = fn[0].get_ptr<const std::string*>();
       if (fn.is_string() && type && *type == "lambda") code = fn.get_ptr<const std::string*>();
