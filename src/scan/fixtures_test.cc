@@ -166,6 +166,14 @@ std::vector<fs::path> FormatCorpora() {
   return out;
 }
 
+TEST(FormatFixtures, EveryFormatHasACorpus) {
+  std::vector<std::string> names;
+  for (const fs::path& corpus : FormatCorpora()) names.push_back(corpus.filename().string());
+  for (const char* want : {"gguf", "keras", "onnx", "repository", "safetensors", "tensorflow"}) {
+    EXPECT_NE(std::find(names.begin(), names.end(), want), names.end()) << want;
+  }
+}
+
 TEST(FormatFixtures, BenignFilesHaveNothingAtOrAboveHigh) {
   for (const fs::path& corpus : FormatCorpora()) {
     fs::path dir = corpus / "benign";
