@@ -87,7 +87,8 @@ TEST(GgufAnalyzer, TrailingBytesAreQueued) {
 
 TEST(GgufAnalyzer, Severities) {
   std::vector<std::uint8_t> dup = Fixture("attack/duplicate_chat_template_key.gguf");
-  const Finding* f = Find(Scan(dup), "GGUF-DUPLICATE-KEY");
+  Scanned d = Scan(dup);  // Find returns a pointer into the Scanned: keep it alive
+  const Finding* f = Find(d, "GGUF-DUPLICATE-KEY");
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->severity, Severity::kHigh);
   std::vector<std::uint8_t> utf8 = Fixture("attack/invalid_utf8_chat_template.gguf");
@@ -96,11 +97,13 @@ TEST(GgufAnalyzer, Severities) {
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->severity, Severity::kHigh);  // in a chat template
   std::vector<std::uint8_t> v1 = Fixture("benign/llama_v1.gguf");
-  f = Find(Scan(v1), "GGUF-LEGACY-VERSION");
+  Scanned legacy = Scan(v1);
+  f = Find(legacy, "GGUF-LEGACY-VERSION");
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->severity, Severity::kLow);
   std::vector<std::uint8_t> bomb = Fixture("attack/resource_string_length_2e63.gguf");
-  f = Find(Scan(bomb), "GGUF-ABSURD-LENGTH");
+  Scanned b = Scan(bomb);
+  f = Find(b, "GGUF-ABSURD-LENGTH");
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->severity, Severity::kHigh);
 }
