@@ -18,6 +18,15 @@
 
 namespace modelgate {
 
+// How one kind of reader anomaly is reported: each analyzer maps its
+// reader's anomaly kinds to these (a table of ids, severities and reasons).
+struct FindingSpec {
+  const char* id;
+  Severity severity;
+  const char* title;
+  const char* why;  // the detail's second half: why it matters
+};
+
 void AnalyzePickle(const Blob& blob, ScanContext& ctx);   // pickle_analyzer.cc
 void AnalyzeZip(const Blob& blob, ScanContext& ctx);      // zip_analyzer.cc
 void AnalyzeNpy(const Blob& blob, ScanContext& ctx);      // npy_analyzer.cc

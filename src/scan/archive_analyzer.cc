@@ -120,12 +120,7 @@ void AnalyzeStream(const Blob& blob, Codec codec, ScanContext& ctx) {
   ctx.EnqueueChild(blob, ChildName(codec), ByteView(*owner), owner, blob.role);
 }
 
-struct ArchiveSpec {
-  const char* id;
-  Severity severity;
-  const char* title;
-  const char* why;
-};
+using ArchiveSpec = FindingSpec;
 
 ArchiveSpec SpecFor(ArchiveAnomalyKind k) {
   switch (k) {

@@ -23,12 +23,7 @@
 namespace modelgate {
 namespace {
 
-struct GgufSpec {
-  const char* id;
-  Severity severity;
-  const char* title;
-  const char* why;
-};
+using GgufSpec = FindingSpec;
 
 GgufSpec SpecFor(GgufAnomalyKind k) {
   switch (k) {

@@ -24,12 +24,7 @@
 namespace modelgate {
 namespace {
 
-struct Spec {
-  const char* id;
-  Severity severity;
-  const char* title;
-  const char* why;
-};
+using Spec = FindingSpec;
 
 Spec SpecFor(const Hdf5Anomaly& a) {
   switch (a.kind) {

@@ -24,12 +24,7 @@
 namespace modelgate {
 namespace {
 
-struct NpySpec {
-  const char* id;
-  Severity severity;
-  const char* title;
-  const char* why;
-};
+using NpySpec = FindingSpec;
 
 NpySpec SpecFor(NpyAnomalyKind k) {
   switch (k) {

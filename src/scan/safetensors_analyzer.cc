@@ -29,12 +29,7 @@
 namespace modelgate {
 namespace {
 
-struct Spec {
-  const char* id;
-  Severity severity;
-  const char* title;
-  const char* why;
-};
+using Spec = FindingSpec;
 
 Spec SpecFor(SafetensorsAnomalyKind k) {
   using K = SafetensorsAnomalyKind;

@@ -363,12 +363,7 @@ class GraphAnalyzer {
   std::map<std::string, std::uint64_t> op_counts_;
 };
 
-struct AnomalySpec {
-  const char* id;
-  Severity severity;
-  const char* title;
-  const char* why;
-};
+using AnomalySpec = FindingSpec;
 
 AnomalySpec SpecFor(TfAnomalyKind k) {
   switch (k) {

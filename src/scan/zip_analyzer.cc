@@ -45,13 +45,6 @@ bool WorthCrcCheck(const ZipEntry& e, const std::string& role) {
   return t != ContentType::kUnknown && t != ContentType::kEmpty;
 }
 
-struct FindingSpec {
-  const char* id;
-  Severity severity;
-  const char* title;
-  const char* why;  // the paragraph's second half: why it matters
-};
-
 FindingSpec SpecFor(ZipAnomalyKind kind) {
   switch (kind) {
     case ZipAnomalyKind::kDuplicateName:

@@ -2,6 +2,8 @@
 // walk over every graph and function body.
 #include "formats/onnx/onnx.h"
 
+#include "formats/protobuf/proto_wire.h"
+
 #include <algorithm>
 #include <climits>
 #include <unordered_map>
@@ -13,24 +15,14 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <onnx/onnx_pb.h>  // defines ONNX_API, then includes onnx-ml.pb.h
 
+#include "formats/protobuf/proto_wire.h"
+
 namespace modelgate {
 namespace {
 
 // ---- Wire-format walk along the graph path (no recursion) ----
 
-bool ReadVarint(ByteView b, std::size_t* pos, std::uint64_t* v) {
-  std::uint64_t out = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    if (*pos >= b.size()) return false;
-    std::uint8_t c = b[(*pos)++];
-    out |= static_cast<std::uint64_t>(c & 0x7f) << shift;
-    if ((c & 0x80) == 0) {
-      *v = out;
-      return true;
-    }
-  }
-  return false;
-}
+using proto_wire::ReadVarint;
 
 enum class Msg { kModel, kTraining, kGraph, kFunction, kNode, kAttr, kOther };
 

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/utf8.h"
+
 namespace modelgate::python {
 
 std::string_view TokenizeErrorName(TokenizeError e) {
@@ -28,24 +30,8 @@ namespace {
 bool IsIdentStart(unsigned char c) { return std::isalpha(c) || c == '_' || c >= 0x80; }
 bool IsIdentChar(unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x80; }
 
-void AppendUtf8(std::uint32_t cp, std::string* out) {
-  if (cp > 0x10FFFF) cp = 0xFFFD;
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
+// Escapes may name code points past U+10FFFF; those become U+FFFD.
+void AppendCodePoint(std::uint32_t cp, std::string* out) { AppendUtf8(cp > 0x10FFFF ? 0xFFFD : cp, out); }
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -85,7 +71,7 @@ std::size_t DecodeOneEscape(std::string_view s, std::size_t i, bool bytes, std::
       v = v * 8 + static_cast<std::uint32_t>(s[i + 1 + n] - '0');
       ++n;
     }
-    if (bytes) out->push_back(static_cast<char>(v & 0xFF)); else AppendUtf8(v, out);
+    if (bytes) out->push_back(static_cast<char>(v & 0xFF)); else AppendCodePoint(v, out);
     return 1 + n;
   }
   std::size_t digits = c == 'x' ? 2 : (!bytes && c == 'u') ? 4 : (!bytes && c == 'U') ? 8 : 0;
@@ -99,7 +85,7 @@ std::size_t DecodeOneEscape(std::string_view s, std::size_t i, bool bytes, std::
       }
       v = v * 16 + static_cast<std::uint32_t>(h);
     }
-    if (bytes) out->push_back(static_cast<char>(v & 0xFF)); else AppendUtf8(v, out);
+    if (bytes) out->push_back(static_cast<char>(v & 0xFF)); else AppendCodePoint(v, out);
     return 2 + digits;
   }
   out->push_back('\\');

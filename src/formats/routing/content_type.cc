@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "formats/pickle/pickle_machine.h"
+#include "formats/protobuf/proto_wire.h"
 #include "formats/tensorflow/tensorflow.h"
 
 namespace modelgate {
@@ -105,41 +106,27 @@ bool HasHdf5UserBlockSignature(ByteView b) {
 // graph (7), opset_import (8) or later fields, or the exact end of the input.
 // That rules out pickles (0x80), text, zips and TensorFlow's SavedModel
 // (field 1 varint too, but field 2 is a binary MetaGraphDef).
-bool ReadProbeVarint(ByteView b, std::size_t* pos, std::uint64_t* v) {
-  std::uint64_t out = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    if (*pos >= b.size()) return false;
-    std::uint8_t c = b[(*pos)++];
-    out |= static_cast<std::uint64_t>(c & 0x7f) << shift;
-    if ((c & 0x80) == 0) {
-      *v = out;
-      return true;
-    }
-  }
-  return false;
-}
-
 bool LooksLikeOnnx(ByteView b) {
   if (b.size() < 4 || b[0] != 0x08) return false;
   std::size_t pos = 1;
   std::uint64_t ir_version = 0;
-  if (!ReadProbeVarint(b, &pos, &ir_version) || ir_version == 0 || ir_version > INT32_MAX) return false;
+  if (!proto_wire::ReadVarint(b, &pos, &ir_version) || ir_version == 0 || ir_version > INT32_MAX) return false;
   for (int fields = 0; fields < 16; ++fields) {
     if (pos == b.size()) return fields > 0;
     std::uint64_t tag = 0;
-    if (!ReadProbeVarint(b, &pos, &tag)) return false;
+    if (!proto_wire::ReadVarint(b, &pos, &tag)) return false;
     std::uint64_t field = tag >> 3, wire = tag & 7;
     bool is_text = field == 2 || field == 3 || field == 4 || field == 6;
     bool is_varint = field == 5;
     bool is_message = field == 7 || field == 8 || field == 14 || field == 20 || field == 25;
     if (is_varint) {
       std::uint64_t v;
-      if (wire != 0 || !ReadProbeVarint(b, &pos, &v)) return false;
+      if (wire != 0 || !proto_wire::ReadVarint(b, &pos, &v)) return false;
       continue;
     }
     if ((!is_text && !is_message) || wire != 2) return false;
     std::uint64_t len = 0;
-    if (!ReadProbeVarint(b, &pos, &len)) return false;
+    if (!proto_wire::ReadVarint(b, &pos, &len)) return false;
     // graph, opsets, metadata, training info or functions: the structure is
     // established. Its length may run past the end (a truncated model still
     // routes here and is reported as such).

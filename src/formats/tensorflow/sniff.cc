@@ -8,15 +8,15 @@
 // op first.
 #include <algorithm>
 
-#include "formats/tensorflow/proto_wire.h"
+#include "formats/protobuf/proto_wire.h"
 #include "formats/tensorflow/tensorflow.h"
 
 namespace modelgate {
 namespace {
 
-using tf::ProtoWireReader;
-using tf::WireField;
-using tf::WireStep;
+using proto_wire::ProtoWireReader;
+using proto_wire::WireField;
+using proto_wire::WireStep;
 
 constexpr std::size_t kSniffBytes = 64 * 1024;
 constexpr int kMaxFieldsPerLevel = 16;
@@ -52,7 +52,7 @@ bool FieldsAre(ByteView msg, int min_fields, Check check) {
     if (s == WireStep::kMalformed) return false;
     if (s == WireStep::kTruncated) {
       // A truncated length-delimited field still has a valid tag.
-      if (f.number == 0 || f.type != tf::kLen) break;
+      if (f.number == 0 || f.type != proto_wire::kLen) break;
       if (!check(f, true)) return false;
       ++n;
       break;
@@ -64,8 +64,8 @@ bool FieldsAre(ByteView msg, int min_fields, Check check) {
 
 bool LooksLikeMetaInfoDef(ByteView b) {
   return FieldsAre(b, 0, [](const WireField& f, bool) {
-    if (f.number == 7) return f.type == tf::kVarint;  // stripped_default_attrs
-    return f.number >= 1 && f.number <= 8 && f.type == tf::kLen;
+    if (f.number == 7) return f.type == proto_wire::kVarint;  // stripped_default_attrs
+    return f.number >= 1 && f.number <= 8 && f.type == proto_wire::kLen;
   });
 }
 
@@ -75,7 +75,7 @@ bool LooksLikeMetaInfoDef(ByteView b) {
 bool LooksLikeNodeDef(ByteView b) {
   bool have_name = false, have_op = false;
   bool ok = FieldsAre(b, 2, [&](const WireField& f, bool truncated) {
-    if (f.number < 1 || f.number > 7 || f.type != tf::kLen) return false;
+    if (f.number < 1 || f.number > 7 || f.type != proto_wire::kLen) return false;
     if (f.number == 1 || f.number == 2) {
       if (!IsTfName(f.bytes, truncated)) return false;
       (f.number == 1 ? have_name : have_op) = true;
@@ -94,13 +94,13 @@ bool LooksLikeLibrary(ByteView b) {
   ProtoWireReader lib(b, 8);
   WireField f;
   WireStep s = lib.Next(&f);
-  if ((s != WireStep::kField && s != WireStep::kTruncated) || f.number != 1 || f.type != tf::kLen) return false;
+  if ((s != WireStep::kField && s != WireStep::kTruncated) || f.number != 1 || f.type != proto_wire::kLen) return false;
   ProtoWireReader fn(f.bytes, 8);
   s = fn.Next(&f);
-  if ((s != WireStep::kField && s != WireStep::kTruncated) || f.number != 1 || f.type != tf::kLen) return false;
+  if ((s != WireStep::kField && s != WireStep::kTruncated) || f.number != 1 || f.type != proto_wire::kLen) return false;
   ProtoWireReader sig(f.bytes, 8);
   s = sig.Next(&f);
-  if ((s != WireStep::kField && s != WireStep::kTruncated) || f.number != 1 || f.type != tf::kLen) return false;
+  if ((s != WireStep::kField && s != WireStep::kTruncated) || f.number != 1 || f.type != proto_wire::kLen) return false;
   return IsTfName(f.bytes, s == WireStep::kTruncated);
 }
 
@@ -114,25 +114,25 @@ bool LooksLikeGraphDef(ByteView b) {
   for (int skipped = 0;; ++skipped) {
     s = r.Next(&f);
     if (s != WireStep::kField && s != WireStep::kTruncated) return false;
-    if (skipped < 2 && s == WireStep::kField && f.number == 3 && f.type == tf::kVarint) continue;
-    if (skipped < 2 && s == WireStep::kField && f.number == 4 && f.type == tf::kLen) {
+    if (skipped < 2 && s == WireStep::kField && f.number == 3 && f.type == proto_wire::kVarint) continue;
+    if (skipped < 2 && s == WireStep::kField && f.number == 4 && f.type == proto_wire::kLen) {
       bool versions_ok = FieldsAre(f.bytes, 0, [](const WireField& g, bool) {
-        return g.number >= 1 && g.number <= 3 && (g.type == tf::kVarint || (g.number == 3 && g.type == tf::kLen));
+        return g.number >= 1 && g.number <= 3 && (g.type == proto_wire::kVarint || (g.number == 3 && g.type == proto_wire::kLen));
       });
       if (!versions_ok) return false;
       continue;
     }
     break;
   }
-  if (f.type != tf::kLen || f.bytes.empty()) return false;
+  if (f.type != proto_wire::kLen || f.bytes.empty()) return false;
   bool first_ok = (f.number == 1 && LooksLikeNodeDef(f.bytes)) || (f.number == 2 && LooksLikeLibrary(f.bytes));
   if (!first_ok) return false;
   if (s == WireStep::kTruncated) return true;
   s = r.Next(&f);
-  if (s == WireStep::kEnd || (s == WireStep::kTruncated && f.type == tf::kLen)) return true;
+  if (s == WireStep::kEnd || (s == WireStep::kTruncated && f.type == proto_wire::kLen)) return true;
   if (s != WireStep::kField) return false;
-  if (f.number == 3) return f.type == tf::kVarint;
-  return f.number >= 1 && f.number <= 5 && f.type == tf::kLen;
+  if (f.number == 3) return f.type == proto_wire::kVarint;
+  return f.number >= 1 && f.number <= 5 && f.type == proto_wire::kLen;
 }
 
 // MetaGraphDef: fields 1-7, all length-delimited; the first one present is
@@ -141,7 +141,7 @@ bool LooksLikeMetaGraphDef(ByteView b, bool deep) {
   int index = 0;
   bool first_deep_ok = !deep;
   bool ok = FieldsAre(b, 1, [&](const WireField& f, bool truncated) {
-    bool field_ok = f.number >= 1 && f.number <= 7 && f.type == tf::kLen;
+    bool field_ok = f.number >= 1 && f.number <= 7 && f.type == proto_wire::kLen;
     if (field_ok && index++ == 0) {
       if (f.number == 1 && !truncated) field_ok = LooksLikeMetaInfoDef(f.bytes);
       if (deep) {
@@ -162,12 +162,12 @@ bool LooksLikeSavedModel(ByteView b) {
   WireField f;
   WireStep s = r.Next(&f);
   bool deep = true;
-  if (s == WireStep::kField && f.number == 1 && f.type == tf::kVarint) {
+  if (s == WireStep::kField && f.number == 1 && f.type == proto_wire::kVarint) {
     if (f.varint > 0xffff) return false;
     deep = f.varint != 1;
     s = r.Next(&f);
   }
-  if ((s != WireStep::kField && s != WireStep::kTruncated) || f.number != 2 || f.type != tf::kLen) return false;
+  if ((s != WireStep::kField && s != WireStep::kTruncated) || f.number != 2 || f.type != proto_wire::kLen) return false;
   return !f.bytes.empty() && LooksLikeMetaGraphDef(f.bytes, deep);
 }
 
@@ -175,22 +175,22 @@ bool LooksLikeKerasMetadata(ByteView b) {
   ProtoWireReader r(b, 8);
   WireField f;
   WireStep s = r.Next(&f);
-  if ((s != WireStep::kField && s != WireStep::kTruncated) || f.number != 1 || f.type != tf::kLen) return false;
+  if ((s != WireStep::kField && s != WireStep::kTruncated) || f.number != 1 || f.type != proto_wire::kLen) return false;
   bool evidence = false;
   bool ok = FieldsAre(f.bytes, 1, [&](const WireField& g, bool) {
     switch (g.number) {
-      case 2: return g.type == tf::kVarint;  // node_id
+      case 2: return g.type == proto_wire::kVarint;  // node_id
       case 3:                                // node_path: "root", "root.layer-0"
         evidence |= StartsWith(g.bytes, "root");
-        return g.type == tf::kLen;
+        return g.type == proto_wire::kLen;
       case 4:  // identifier: "_tf_keras_layer", "_tf_keras_model" ...
         evidence |= StartsWith(g.bytes, "_tf_keras");
-        return g.type == tf::kLen;
+        return g.type == proto_wire::kLen;
       case 5:  // metadata: a JSON object
         evidence |= StartsWith(g.bytes, "{");
-        return g.type == tf::kLen;
+        return g.type == proto_wire::kLen;
       case 1:  // an early version's VersionDef
-      case 6: return g.type == tf::kLen;
+      case 6: return g.type == proto_wire::kLen;
       default: return false;
     }
   });

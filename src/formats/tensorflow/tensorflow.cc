@@ -16,7 +16,7 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/stubs/logging.h>
 
-#include "formats/tensorflow/proto_wire.h"
+#include "formats/protobuf/proto_wire.h"
 #include "formats/tensorflow/tf_graph.pb.h"
 
 namespace modelgate {
@@ -44,9 +44,9 @@ bool TfFile::Has(TfAnomalyKind k) const {
 
 namespace {
 
-using tf::ProtoWireReader;
-using tf::WireField;
-using tf::WireStep;
+using proto_wire::ProtoWireReader;
+using proto_wire::WireField;
+using proto_wire::WireStep;
 
 constexpr std::size_t kMaxAnomaliesPerKind = 3;
 
@@ -86,7 +86,7 @@ class Walker {
     if (!out_.Has(TfAnomalyKind::kTruncated)) {
       Anomaly(TfAnomalyKind::kTruncated, at, std::string(what) + " runs past the end of the file");
     }
-    if (f->type == tf::kLen && f->number != 0) {
+    if (f->type == proto_wire::kLen && f->number != 0) {
       *truncated = true;
       return true;
     }
@@ -152,13 +152,13 @@ void Walker::SavedModel(ByteView b) {
   std::size_t meta_index = 0;
   bool have_version = false;
   while (NextField(r, b, "SavedModel", &f, &truncated)) {
-    if (f.number == 1 && f.type == tf::kVarint) {
+    if (f.number == 1 && f.type == proto_wire::kVarint) {
       out_.schema_version = static_cast<std::int64_t>(f.varint);
       if (f.varint != 1) {
         Anomaly(TfAnomalyKind::kSchemaVersion, Off(b) + f.offset,
                 "saved_model_schema_version " + std::to_string(f.varint));
       }
-    } else if (f.number == 2 && f.type == tf::kLen) {
+    } else if (f.number == 2 && f.type == proto_wire::kLen) {
       MetaGraph(f.bytes, meta_index++);
     }
     if (f.number == 1) have_version = true;
@@ -174,14 +174,14 @@ void Walker::MetaGraph(ByteView b, std::size_t index) {
   WireField f;
   bool truncated = false;
   while (NextField(r, b, "MetaGraphDef", &f, &truncated)) {
-    if (f.type != tf::kLen) continue;
+    if (f.type != proto_wire::kLen) continue;
     switch (f.number) {
       case 1: {  // meta_info_def: tags (4) and tensorflow_version (5), read in place
         ProtoWireReader mi(f.bytes, limits_.max_protobuf_depth);
         WireField g;
         bool t2 = false;
         while (NextField(mi, f.bytes, "MetaInfoDef", &g, &t2)) {
-          if (g.type != tf::kLen) continue;
+          if (g.type != proto_wire::kLen) continue;
           auto& mg = out_.meta_graphs.back();
           if (g.number == 4 && mg.tags.size() < kMaxStoredAttrStrings) mg.tags.push_back(Clip(AsStringView(g.bytes)));
           if (g.number == 5) mg.tensorflow_version = Clip(AsStringView(g.bytes));
@@ -220,21 +220,21 @@ void Walker::ObjectGraph(ByteView b, std::size_t meta_index) {
   bool truncated = false;
   std::size_t i = 0;
   while (NextField(r, b, "SavedObjectGraph", &f, &truncated)) {
-    if (f.number != 1 || f.type != tf::kLen) continue;
+    if (f.number != 1 || f.type != proto_wire::kLen) continue;
     std::size_t node_index = i++;
     if (!TakeNode(f.bytes)) return;
     ProtoWireReader obj(f.bytes, limits_.max_protobuf_depth);
     WireField g;
     bool t2 = false;
     while (NextField(obj, f.bytes, "SavedObject", &g, &t2)) {
-      if (g.number != 4 || g.type != tf::kLen) continue;  // user_object
+      if (g.number != 4 || g.type != proto_wire::kLen) continue;  // user_object
       ProtoWireReader user(g.bytes, limits_.max_protobuf_depth);
       WireField h;
       bool t3 = false;
       std::string identifier;
       ByteView metadata;
       while (NextField(user, g.bytes, "SavedUserObject", &h, &t3)) {
-        if (h.type != tf::kLen) continue;
+        if (h.type != proto_wire::kLen) continue;
         if (h.number == 1) identifier = Clip(AsStringView(h.bytes));
         if (h.number == 3) metadata = h.bytes;  // last occurrence wins, as in protobuf
         if (t3) break;
@@ -263,7 +263,7 @@ void Walker::GraphDef(ByteView b, const std::string& location, std::uint32_t dep
   bool truncated = false;
   std::vector<ByteView> libraries;
   while (NextField(r, b, "GraphDef", &f, &truncated)) {
-    if (f.type == tf::kLen && f.number == 1) {
+    if (f.type == proto_wire::kLen && f.number == 1) {
       if (!TakeNode(f.bytes)) {
         if (truncated) break;
         continue;  // keep walking for the library; nodes beyond the limit are counted only
@@ -271,7 +271,7 @@ void Walker::GraphDef(ByteView b, const std::string& location, std::uint32_t dep
       TfNode node;
       Node(f.bytes, depth + 1, &node);
       out_.graphs[graph_index].nodes.push_back(std::move(node));
-    } else if (f.type == tf::kLen && f.number == 2) {
+    } else if (f.type == proto_wire::kLen && f.number == 2) {
       libraries.push_back(f.bytes);
     }
     if (truncated) break;
@@ -285,7 +285,7 @@ void Walker::Library(ByteView b, const std::string& location, std::uint32_t dept
   WireField f;
   bool truncated = false;
   while (NextField(r, b, "FunctionDefLibrary", &f, &truncated)) {
-    if (f.number == 1 && f.type == tf::kLen) {
+    if (f.number == 1 && f.type == proto_wire::kLen) {
       if (out_.functions_walked >= limits_.max_tf_functions) {
         if (!function_limit_reported_) {
           Anomaly(TfAnomalyKind::kFunctionLimit, Off(f.bytes),
@@ -309,11 +309,11 @@ void Walker::Function(ByteView b, const std::string& location, std::uint32_t dep
     ProtoWireReader r(b, limits_.max_protobuf_depth);
     WireField f;
     while (r.Next(&f) == WireStep::kField) {
-      if (f.number != 1 || f.type != tf::kLen) continue;
+      if (f.number != 1 || f.type != proto_wire::kLen) continue;
       ProtoWireReader sig(f.bytes, limits_.max_protobuf_depth);
       WireField g;
       while (sig.Next(&g) == WireStep::kField) {
-        if (g.number == 1 && g.type == tf::kLen) name = Clip(AsStringView(g.bytes));
+        if (g.number == 1 && g.type == proto_wire::kLen) name = Clip(AsStringView(g.bytes));
       }
     }
   }
@@ -324,7 +324,7 @@ void Walker::Function(ByteView b, const std::string& location, std::uint32_t dep
   WireField f;
   bool truncated = false;
   while (NextField(r, b, "FunctionDef", &f, &truncated)) {
-    if (f.number == 3 && f.type == tf::kLen) {  // node_def
+    if (f.number == 3 && f.type == proto_wire::kLen) {  // node_def
       if (!TakeNode(f.bytes)) return;
       TfNode node;
       Node(f.bytes, depth + 1, &node);
@@ -340,7 +340,7 @@ void Walker::Node(ByteView b, std::uint32_t depth, TfNode* node) {
   WireField f;
   bool truncated = false;
   while (NextField(r, b, "NodeDef", &f, &truncated)) {
-    if (f.type != tf::kLen) continue;
+    if (f.type != proto_wire::kLen) continue;
     switch (f.number) {
       case 1: node->name = Clip(AsStringView(f.bytes)); break;  // singular: the last one wins
       case 2: node->op = Clip(AsStringView(f.bytes)); break;
@@ -368,7 +368,7 @@ void Walker::Attr(ByteView entry, std::uint32_t depth, TfNode* node) {
   ByteView value;
   bool have_value = false;
   while (NextField(r, entry, "NodeDef.attr", &f, &truncated)) {
-    if (f.type != tf::kLen) continue;
+    if (f.type != proto_wire::kLen) continue;
     if (f.number == 1) attr.key = Clip(AsStringView(f.bytes));
     if (f.number == 2) {
       value = f.bytes;
@@ -419,7 +419,7 @@ void Walker::KerasMetadata(ByteView b) {
   WireField f;
   bool truncated = false;
   while (NextField(r, b, "SavedMetadata", &f, &truncated)) {
-    if (f.number != 1 || f.type != tf::kLen) continue;
+    if (f.number != 1 || f.type != proto_wire::kLen) continue;
     if (!TakeNode(f.bytes)) return;
     ++out_.keras_objects;
     TfKerasMetadata k;
@@ -428,8 +428,8 @@ void Walker::KerasMetadata(ByteView b) {
     bool t2 = false;
     ByteView metadata;
     while (NextField(obj, f.bytes, "keras SavedObject", &g, &t2)) {
-      if (g.number == 2 && g.type == tf::kVarint) k.node_id = static_cast<std::int32_t>(g.varint);
-      if (g.type != tf::kLen) continue;
+      if (g.number == 2 && g.type == proto_wire::kVarint) k.node_id = static_cast<std::int32_t>(g.varint);
+      if (g.type != proto_wire::kLen) continue;
       if (g.number == 3) k.where = Clip(AsStringView(g.bytes));
       if (g.number == 4) k.identifier = Clip(AsStringView(g.bytes));
       if (g.number == 5) metadata = g.bytes;

@@ -1,7 +1,7 @@
 // ProtoWireReader: a checked, allocation-free walk over the fields of one
 // protobuf message, reading the wire format in place (no copies).
 //
-// The TensorFlow reader uses it for the container messages (SavedModel,
+// Shared by the protobuf formats. The TensorFlow reader uses it for the container messages (SavedModel,
 // MetaGraphDef, GraphDef, FunctionDefLibrary, FunctionDef, NodeDef, keras
 // SavedMetadata) so that a graph of a million nodes is walked one node at a
 // time instead of being materialised, and content routing uses it to decide
@@ -11,15 +11,15 @@
 //
 // Every read is bounds-checked against the message's bytes. Thread-safe:
 // a reader owns nothing and mutates only itself.
-#ifndef MODELGATE_FORMATS_TENSORFLOW_PROTO_WIRE_H_
-#define MODELGATE_FORMATS_TENSORFLOW_PROTO_WIRE_H_
+#ifndef MODELGATE_FORMATS_PROTOBUF_PROTO_WIRE_H_
+#define MODELGATE_FORMATS_PROTOBUF_PROTO_WIRE_H_
 
 #include <cstddef>
 #include <cstdint>
 
 #include "modelgate/byte_reader.h"
 
-namespace modelgate::tf {
+namespace modelgate::proto_wire {
 
 enum WireType : std::uint8_t { kVarint = 0, kFixed64 = 1, kLen = 2, kStartGroup = 3, kEndGroup = 4, kFixed32 = 5 };
 
@@ -166,6 +166,6 @@ class ProtoWireReader {
   std::uint32_t max_group_depth_;
 };
 
-}  // namespace modelgate::tf
+}  // namespace modelgate::proto_wire
 
-#endif  // MODELGATE_FORMATS_TENSORFLOW_PROTO_WIRE_H_
+#endif  // MODELGATE_FORMATS_PROTOBUF_PROTO_WIRE_H_
