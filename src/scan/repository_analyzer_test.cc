@@ -1,6 +1,8 @@
 // Repository analysis through the scanner: role mapping, findings for
 // Python sources, configs, LFS pointers and model cards, and the folder
 // checks (run on temporary folders).
+#include <sys/stat.h>
+
 #include <unistd.h>
 
 #include <filesystem>
@@ -290,6 +292,22 @@ TEST_F(TempRepo, CompleteShardsAreClean) {
   Write("p-1.bin", "x");
   auto files = ScanRoot();
   EXPECT_EQ(Has(files["pytorch_model.bin.index.json"], "REPO-WEIGHT-MAP-MISSING"), nullptr);
+}
+
+TEST_F(TempRepo, FolderPassNeverOpensSymlinksOrFifos) {
+  // A config.json that links outside the repository is reported by the walk
+  // and not followed; a FIFO named like a weight index must not block the
+  // folder pass.
+  fs::path outside = root_.string() + "-outside.json";
+  std::ofstream(outside) << R"({"auto_map": {"AutoModel": "modeling_gone.X"}})";
+  fs::create_directories(root_ / "m");
+  fs::create_symlink(outside, root_ / "m/config.json");
+  ASSERT_EQ(::mkfifo((root_ / "m/model.safetensors.index.json").c_str(), 0600), 0);
+  auto files = ScanRoot();
+  fs::remove(outside);
+  ASSERT_NE(Has(files["m/config.json"], "FILE-SYMLINK-OUTSIDE"), nullptr);
+  EXPECT_EQ(Has(files["m/config.json"], "REPO-AUTO-MAP-MODULE-MISSING"), nullptr);
+  ASSERT_NE(Has(files["m/model.safetensors.index.json"], "FILE-SPECIAL"), nullptr);
 }
 
 }  // namespace

@@ -74,7 +74,15 @@ class Folder {
     return it == by_path_.end() ? nullptr : &files_[it->second];
   }
 
+  // Re-reads a config the per-file pass already scanned. Never opens what the
+  // walk did not open itself (symlinks, FIFOs, devices): following a link
+  // here would read outside the repository, and opening a FIFO would block.
   std::optional<nlohmann::json> Load(const std::string& path) {
+    const FileReport* scanned = Find(path);
+    if (scanned == nullptr || scanned->format == "symlink" || scanned->format == "special" ||
+        scanned->format == "unreadable" || scanned->format == "folder") {
+      return std::nullopt;
+    }
     auto file = MappedFile::Open(path);
     if (!file.ok()) return std::nullopt;
     Result<nlohmann::json> doc = repo::ParseJsonBounded(file.value()->bytes(), limits_);
