@@ -208,6 +208,8 @@ TEST(Hdf5Routing, SignatureAfterAUserBlockRoutesToHdf5) {
     std::copy(kHdf5Signature, kHdf5Signature + 8, b.begin() + static_cast<std::ptrdiff_t>(at));
     EXPECT_EQ(DetectContentType(b, Probe::kFile), ContentType::kHdf5) << at;
     EXPECT_EQ(FindHdf5Signature(b), std::optional<std::uint64_t>(at));
+    // Members are routed by magic at offset 0 only (see content_type.cc).
+    EXPECT_NE(DetectContentType(b, Probe::kMember), ContentType::kHdf5) << at;
   }
   std::vector<std::uint8_t> off(600, 0x41);  // not at a power of two: not HDF5
   std::copy(kHdf5Signature, kHdf5Signature + 8, off.begin() + 520);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "formats/hdf5/hdf5.h"
 #include "formats/pickle/pickle_machine.h"
 #include "formats/protobuf/proto_wire.h"
 #include "formats/tensorflow/tensorflow.h"
@@ -90,12 +91,6 @@ bool LooksLikeLzmaAlone(ByteView b) {
 // Protobuf has no magic number; these decide from the message structure.
 bool LooksLikeTensorflow(ByteView b) { return SniffTensorflow(b).has_value(); }
 
-bool HasHdf5UserBlockSignature(ByteView b) {
-  for (std::uint64_t off = 512; off + 8 <= b.size(); off *= 2) {
-    if (std::memcmp(b.data() + off, "\x89HDF\r\n\x1a\n", 8) == 0) return true;
-  }
-  return false;
-}
 //
 // ONNX: every writer (onnx's SerializeToString, torch.onnx.export, the
 // onnxruntime tools) emits ModelProto fields in field-number order, so a
@@ -183,8 +178,10 @@ ContentType DetectContentType(ByteView b, Probe probe) {
   // A ZIP with bytes prepended: readers that search from the end still open it.
   if (probe == Probe::kFile && HasZipEndRecord(b)) return ContentType::kZip;
   // HDF5 after a user block: the superblock sits at 512, 1024, 2048 ... (one
-  // 8-byte compare per power of two).
-  if (HasHdf5UserBlockSignature(b)) return ContentType::kHdf5;
+  // 8-byte compare per power of two). Files only: each compare touches a
+  // page, and members (every tensor record of a checkpoint) are routed by
+  // the thousand; the HDF5 inside a .keras archive is written at offset 0.
+  if (probe == Probe::kFile && FindHdf5Signature(b)) return ContentType::kHdf5;
   if (StartsWith(b, "version https://git-lfs.github.com/spec/")) return ContentType::kLfsPointer;
   if (LooksLikeOnnx(b)) return ContentType::kOnnx;
   if (LooksLikeTensorflow(b)) return ContentType::kTensorflow;
