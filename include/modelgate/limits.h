@@ -94,6 +94,18 @@ struct Limits {
   std::uint32_t max_millis_per_file = 60'000;
 
   static Limits Default() { return Limits(); }
+  // Provenance (sign, verify, attest, bom). Bundles, statements and trust
+  // roots are hostile JSON; model folders are walked without recursion.
+  std::uint64_t max_bundle_bytes = 64u << 20;       // a Sigstore bundle / attestation file
+  std::uint64_t max_statement_bytes = 256u << 20;   // decoded DSSE payload (a manifest of many shards)
+  std::uint32_t max_manifest_resources = 10'000'000;  // files or shards in one manifest
+  std::uint32_t max_model_files = 1'000'000;        // files enumerated in a model folder
+  std::uint32_t max_model_depth = 256;              // folder nesting below the model root
+  std::uint32_t max_certificates = 16;              // certificates in a chain or bundle
+  std::uint32_t max_tlog_entries = 16;              // transparency-log entries in one bundle
+  std::uint32_t max_inclusion_proof_hashes = 64;    // Merkle audit path length (2^64 leaves)
+  std::uint64_t max_trusted_root_bytes = 16u << 20; // trusted_root.json
+
   static Limits ForFuzzing() {
     Limits l;
     l.max_decompressed_bytes = 64u << 20;
@@ -121,6 +133,9 @@ struct Limits {
     l.max_safetensors_tensors = 10000;
     l.max_protobuf_bytes = 16u << 20;
     l.max_onnx_nodes = 100000;
+    l.max_bundle_bytes = 4u << 20;
+    l.max_statement_bytes = 4u << 20;
+    l.max_manifest_resources = 100000;
     return l;
   }
 };

@@ -1,0 +1,98 @@
+// Manifest: the OpenSSF Model Signing (OMS) list of a model's file digests.
+//
+// A model is a single file or a folder. BuildManifest() enumerates it the way
+// OMS v1.0 (and the reference implementation, sigstore/model-transparency)
+// does, hashes every file (method "files") or every fixed-size shard of every
+// file (method "shards"), and returns the resources in payload order: sorted
+// by path components, shards by numeric start offset. The root digest is
+// SHA-256 over the concatenated raw resource digests in that order.
+//
+// Enumeration rules (spec section 6):
+// - names are POSIX relative paths from the model root ('/' separators, no
+//   "./" prefix); a single-file model's only resource is named ".";
+// - default ignores (.git, .gitignore, .gitattributes, .github) unless
+//   `ignore_git_paths` is false, plus `ignore_paths` (exact relative paths;
+//   a folder excludes everything below it);
+// - symlinks: refused (error naming the link) unless allow_symlinks, then
+//   followed; a cycle or a link to a folder outside is an error;
+// - special files (FIFOs, sockets, devices) are an error, never read.
+//
+// Thread safety: BuildManifest() is reentrant; it uses up to `threads`
+// worker threads internally.
+#ifndef MODELGATE_PROVENANCE_MANIFEST_H_
+#define MODELGATE_PROVENANCE_MANIFEST_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "modelgate/status.h"
+
+namespace modelgate::provenance {
+
+class DigestCache;
+
+enum class HashAlgorithm { kSha256, kBlake2b };  // blake2b is BLAKE2b-512
+
+// "sha256", "blake2b".
+std::string_view HashAlgorithmName(HashAlgorithm algorithm);
+std::optional<HashAlgorithm> ParseHashAlgorithm(std::string_view name);
+
+enum class SerializationMethod { kFiles, kShards };
+
+// What the predicate's "serialization" object records, plus how to run.
+struct SerializationOptions {
+  SerializationMethod method = SerializationMethod::kFiles;
+  HashAlgorithm hash = HashAlgorithm::kSha256;
+  std::uint64_t shard_size = 1'000'000'000;  // only for kShards
+  bool allow_symlinks = false;
+  // Exact relative paths excluded from the manifest (besides the defaults).
+  // Recorded in the statement's serialization.ignore_paths together with the
+  // default ones when ignore_git_paths is true.
+  std::vector<std::string> ignore_paths;
+  bool ignore_git_paths = true;
+  // Not recorded: how to compute.
+  unsigned threads = 0;               // 0: std::thread::hardware_concurrency()
+  DigestCache* cache = nullptr;       // opt-in; never used by verify unless asked
+};
+
+struct Resource {
+  std::string name;       // "d0/f00"; "." for a single file; shards "path:start:end"
+  std::string algorithm;  // "sha256", "blake2b", "sha256-sharded-1000000000"
+  std::string digest;     // raw digest bytes (32 for sha256, 64 for blake2b)
+};
+
+struct Manifest {
+  std::string model_name;               // the in-toto subject name
+  SerializationOptions serialization;   // as signed
+  std::vector<Resource> resources;      // payload order
+
+  // SHA-256 over the concatenated raw resource digests, in payload order.
+  std::string RootDigest() const;
+};
+
+// Enumerates and hashes `model` (a file or a folder). model_name defaults to
+// the final path component of `model`. Errors: kIOError (unreadable file,
+// with the path), kInvalidArgument (symlink refused, special file, ignore
+// path with glob characters or "..").
+Result<Manifest> BuildManifest(const std::filesystem::path& model, const SerializationOptions& options);
+
+// What differs between a signed manifest and the model as it is now.
+// Names are file paths (shard resources are folded into their file).
+struct ManifestDifference {
+  std::vector<std::string> changed;  // in both, digest differs
+  std::vector<std::string> added;    // on disk, not signed
+  std::vector<std::string> missing;  // signed, not on disk
+  bool empty() const { return changed.empty() && added.empty() && missing.empty(); }
+};
+ManifestDifference CompareManifests(const Manifest& signed_manifest, const Manifest& actual);
+
+// Lowercase hex of raw bytes.
+std::string ToHex(std::string_view raw);
+
+}  // namespace modelgate::provenance
+
+#endif  // MODELGATE_PROVENANCE_MANIFEST_H_
