@@ -33,6 +33,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/json_depth.h"
 #include "formats/marshal/marshal.h"
 #include "scan/analyzers.h"
 
@@ -152,28 +153,6 @@ std::string Join(const std::vector<std::string>& v, std::size_t max_items = 40) 
   for (std::size_t i = 0; i < v.size() && i < max_items; ++i) out += (i ? ", " : "") + v[i].substr(0, 80);
   if (v.size() > max_items) out += ", ... (" + std::to_string(v.size()) + " in all)";
   return out;
-}
-
-// Deepest [ / { nesting outside strings, stopping early past `limit`.
-std::size_t JsonDepth(std::string_view s, std::size_t limit) {
-  std::size_t depth = 0, max_depth = 0;
-  bool in_string = false, escape = false;
-  for (char c : s) {
-    if (in_string) {
-      if (escape) escape = false;
-      else if (c == '\\') escape = true;
-      else if (c == '"') in_string = false;
-      continue;
-    }
-    if (c == '"') in_string = true;
-    else if (c == '[' || c == '{') {
-      max_depth = std::max(max_depth, ++depth);
-      if (max_depth > limit) return max_depth;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return max_depth;
 }
 
 const std::string* StringAt(const json& obj, const char* key) {

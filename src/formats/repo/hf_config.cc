@@ -1,37 +1,11 @@
 // Hugging Face repository JSON readers: see hf_config.h.
 #include "formats/repo/hf_config.h"
 
+#include "base/json_depth.h"
+
 namespace modelgate::repo {
 
 using nlohmann::json;
-
-namespace {
-
-// Maximum nesting depth of a JSON text, by a scan that skips strings. Stops
-// counting (returns > limit) as soon as the limit is passed.
-std::size_t JsonDepth(std::string_view s, std::size_t limit) {
-  std::size_t depth = 0, max_depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) max_depth = depth;
-      if (max_depth > limit) return max_depth;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return max_depth;
-}
-
-}  // namespace
 
 Result<json> ParseJsonBounded(ByteView bytes, const Limits& limits) {
   if (bytes.size() > limits.max_repo_config_bytes) {
