@@ -7,6 +7,7 @@
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
+#include <openssl/ct.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
@@ -41,6 +42,7 @@ using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
 using StorePtr = std::unique_ptr<X509_STORE, Deleter<X509_STORE_free>>;
 using StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, Deleter<X509_STORE_CTX_free>>;
 using ObjPtr = std::unique_ptr<ASN1_OBJECT, Deleter<ASN1_OBJECT_free>>;
+using SctListPtr = std::unique_ptr<STACK_OF(SCT), Deleter<SCT_LIST_free>>;
 using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, Deleter<GENERAL_NAMES_free>>;
 
 struct X509StackDeleter {
@@ -461,6 +463,72 @@ Status VerifyCertificateChain(const Certificate& leaf, const std::vector<Certifi
   }
   ERR_clear_error();
   return Status::Corruption(std::string("certificate chain: ") + X509_verify_cert_error_string(err) + where);
+}
+
+// ---- embedded SCTs ---------------------------------------------------------
+
+Result<std::vector<EmbeddedSct>> EmbeddedScts(const Certificate& leaf, const Certificate& issuer) {
+  std::vector<EmbeddedSct> out;
+  if (!leaf.impl || !issuer.impl) return Status::InvalidArgument("SCT: no certificate");
+  int critical = 0;
+  SctListPtr scts(static_cast<STACK_OF(SCT)*>(
+      X509_get_ext_d2i(leaf.impl->x509.get(), NID_ct_precert_scts, &critical, nullptr)));
+  if (!scts) {
+    // critical == -1: absent; anything else: present but undecodable.
+    if (critical == -1) {
+      ERR_clear_error();
+      return out;
+    }
+    return OpenSslError("SCT: malformed SCT list extension");
+  }
+  // The precertificate the log signed: the leaf's TBSCertificate without the SCT list.
+  X509Ptr precert(X509_dup(leaf.impl->x509.get()));
+  if (!precert) return OpenSslError("SCT: cannot copy the certificate");
+  int index = X509_get_ext_by_NID(precert.get(), NID_ct_precert_scts, -1);
+  if (index < 0) return Status::Corruption("SCT: extension vanished");
+  X509_EXTENSION_free(X509_delete_ext(precert.get(), index));
+  unsigned char* tbs = nullptr;
+  int tbs_len = i2d_re_X509_tbs(precert.get(), &tbs);
+  if (tbs_len <= 0) return OpenSslError("SCT: cannot encode the precertificate");
+  std::string tbs_der(reinterpret_cast<const char*>(tbs), static_cast<std::size_t>(tbs_len));
+  OPENSSL_free(tbs);
+  if (tbs_der.size() >= (1u << 24)) return Status::Corruption("SCT: certificate too large");
+  const std::string issuer_key_hash = Sha256(issuer.Key().SpkiDer());
+
+  for (int i = 0; i < sk_SCT_num(scts.get()); ++i) {
+    const SCT* sct = sk_SCT_value(scts.get(), i);
+    if (SCT_get_version(sct) != SCT_VERSION_V1) return Status::NotSupported("SCT: version other than v1");
+    EmbeddedSct item;
+    unsigned char* log_id = nullptr;
+    std::size_t log_id_len = SCT_get0_log_id(sct, &log_id);
+    item.log_id.assign(reinterpret_cast<const char*>(log_id), log_id_len);
+    item.timestamp_ms = SCT_get_timestamp(sct);
+    unsigned char* sig = nullptr;
+    std::size_t sig_len = SCT_get0_signature(sct, &sig);
+    item.signature.assign(reinterpret_cast<const char*>(sig), sig_len);
+    int nid = SCT_get_signature_nid(sct);
+    item.sha256 = nid == NID_ecdsa_with_SHA256 || nid == NID_sha256WithRSAEncryption;
+    unsigned char* ext = nullptr;
+    std::size_t ext_len = SCT_get0_extensions(sct, &ext);
+    if (ext_len >= (1u << 16)) return Status::Corruption("SCT: extensions too large");
+
+    std::string& d = item.signed_data;
+    d.push_back('\x00');  // sct_version v1
+    d.push_back('\x00');  // signature_type certificate_timestamp
+    for (int shift = 56; shift >= 0; shift -= 8) d.push_back(static_cast<char>((item.timestamp_ms >> shift) & 0xFF));
+    d.push_back('\x00');  // entry_type precert_entry (1), big-endian u16
+    d.push_back('\x01');
+    d += issuer_key_hash;
+    d.push_back(static_cast<char>((tbs_der.size() >> 16) & 0xFF));
+    d.push_back(static_cast<char>((tbs_der.size() >> 8) & 0xFF));
+    d.push_back(static_cast<char>(tbs_der.size() & 0xFF));
+    d += tbs_der;
+    d.push_back(static_cast<char>((ext_len >> 8) & 0xFF));
+    d.push_back(static_cast<char>(ext_len & 0xFF));
+    d.append(reinterpret_cast<const char*>(ext), ext_len);
+    out.push_back(std::move(item));
+  }
+  return out;
 }
 
 // ---- base64 ----------------------------------------------------------------

@@ -7,6 +7,7 @@
 
 #include "provenance/sigstore/json_fields.h"
 #include "provenance/sigstore/rekor_entry.h"
+#include "provenance/sigstore/sct.h"
 
 namespace modelgate::provenance::sigstore {
 
@@ -70,7 +71,8 @@ std::string FormatTime(UnixSeconds t) {
   return buf;
 }
 
-Status VerifyFulcioChain(const Certificate& leaf, const TrustedRoot& root, UnixSeconds at) {
+// On success *issuer is the CA certificate that signed `leaf`.
+Status VerifyFulcioChain(const Certificate& leaf, const TrustedRoot& root, UnixSeconds at, Certificate* issuer) {
   const UnixSeconds not_before = std::chrono::system_clock::to_time_t(leaf.NotBefore());
   const UnixSeconds not_after = std::chrono::system_clock::to_time_t(leaf.NotAfter());
   if (at < not_before || at > not_after) {
@@ -83,7 +85,10 @@ Status VerifyFulcioChain(const Certificate& leaf, const TrustedRoot& root, UnixS
     if (!ca.valid_for.Contains(at) || ca.chain.empty()) continue;
     std::vector<Certificate> intermediates(ca.chain.begin(), ca.chain.end() - 1);
     Status st = VerifyCertificateChain(leaf, intermediates, {ca.chain.back()}, when);
-    if (st.ok()) return st;
+    if (st.ok()) {
+      *issuer = ca.chain.front();
+      return st;
+    }
     last = st;
   }
   return last;
@@ -189,8 +194,10 @@ Result<Certificate> VerifySigstoreEvidence(const json& bundle, const TrustedRoot
   }
 
   // 5. Certificate chain and usage at integratedTime.
-  MODELGATE_RETURN_IF_ERROR(VerifyFulcioChain(leaf.value(), root, integrated_time));
+  Certificate issuer;
+  MODELGATE_RETURN_IF_ERROR(VerifyFulcioChain(leaf.value(), root, integrated_time, &issuer));
   MODELGATE_RETURN_IF_ERROR(CheckCodeSigningUsage(leaf.value()));
+  MODELGATE_RETURN_IF_ERROR(VerifyEmbeddedScts(leaf.value(), issuer, root));
 
   // 6. Identity.
   MODELGATE_RETURN_IF_ERROR(CheckIdentity(leaf.value(), policy));

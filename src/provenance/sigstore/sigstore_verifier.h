@@ -20,14 +20,16 @@
 //   5. certificate: the leaf was valid at integratedTime and chains (OpenSSL
 //      path validation at integratedTime, no partial chains) to a Fulcio CA
 //      of the trusted root whose validFor contains integratedTime; it has
-//      digitalSignature and the code-signing EKU.
+//      digitalSignature and the code-signing EKU; its embedded SCT verifies
+//      with a CT log key of the trusted root (ctlogs).
 //   6. identity: a SAN equals policy.san and the OIDC issuer extension equals
 //      policy.issuer (exact comparison).
 //   7. binding: the entry body (dsse 0.0.1) records THIS envelope: its
 //      payloadHash is SHA-256 of envelope.payload, its only signature equals
 //      envelope.signature, and its verifier is the leaf certificate.
-// Not checked (see docs/provenance/sigstore.md): the embedded SCTs against
-// the trusted root's ctlogs, RFC 3161 timestamps (timestampVerificationData),
+// Not checked (see docs/provenance/sigstore.md): RFC 3161 timestamps
+// (timestampVerificationData; integratedTime, authenticated by the SET, is
+// the signing time),
 // the DSSE signature itself (the caller verifies it with the returned
 // certificate's key, after this returns OK).
 //

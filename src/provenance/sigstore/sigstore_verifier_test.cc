@@ -203,6 +203,43 @@ TEST_F(TamperedSigstoreBundle, TrustedRootWithOnlyTheFulcioIntermediateFails) {
   ExpectFailure(Verify(bundle_, RootFrom(doc)), "certificate chain: ");
 }
 
+TEST_F(TamperedSigstoreBundle, TrustedRootWithoutTheCtLogFails) {
+  json doc = ReadSigstoreJson("prod-trusted_root.json");
+  doc["ctlogs"] = json::array();
+  ExpectFailure(Verify(bundle_, RootFrom(doc)), "certificate transparency: no SCT from a CT log of the trusted root");
+}
+
+TEST_F(TamperedSigstoreBundle, SctThatDoesNotVerifyFails) {
+  // The CT log's id with another P-256 key (Rekor's): the SCT signature cannot verify.
+  json doc = ReadSigstoreJson("prod-trusted_root.json");
+  doc["ctlogs"][1]["publicKey"]["rawBytes"] = doc["tlogs"][0]["publicKey"]["rawBytes"];
+  ExpectFailure(Verify(bundle_, RootFrom(doc)),
+                "certificate transparency: SCT of log dd3d306ac6c7113263191e1c99673702a24a5eb8de3cadff878a72802f29ee8e "
+                "does not verify");
+}
+
+TEST(EmbeddedScts, FulcioLeafCarriesOneSctOfTheSigstoreCtLog) {
+  json bundle = ReadSigstoreJson("v1.1.0-sigstore.model.sig");
+  TrustedRoot root = ProdRoot();
+  Result<Certificate> leaf = Certificate::FromDer(
+      DecodeBase64(bundle["verificationMaterial"]["certificate"]["rawBytes"].get<std::string>()).value());
+  ASSERT_TRUE(leaf.ok());
+  const Certificate& intermediate = root.certificate_authorities[1].chain[0];
+  Result<std::vector<EmbeddedSct>> scts = EmbeddedScts(leaf.value(), intermediate);
+  ASSERT_TRUE(scts.ok()) << scts.status().ToString();
+  ASSERT_EQ(scts->size(), 1u);
+  EXPECT_EQ(scts->front().log_id, root.ctlogs[1].log_id);
+  EXPECT_TRUE(scts->front().sha256);
+  // Logged within a minute of the Rekor entry (integratedTime 1760062340).
+  EXPECT_NEAR(static_cast<double>(scts->front().timestamp_ms) / 1000.0, 1760062340.0, 60.0);
+  EXPECT_TRUE(root.ctlogs[1].key.Verify(scts->front().signed_data, scts->front().signature, DigestKind::kSha256).ok());
+  // With the wrong issuer the signed data changes (issuer key hash) and the SCT fails.
+  const Certificate& fulcio_root = root.certificate_authorities[1].chain[1];
+  Result<std::vector<EmbeddedSct>> wrong = EmbeddedScts(leaf.value(), fulcio_root);
+  ASSERT_TRUE(wrong.ok());
+  EXPECT_FALSE(root.ctlogs[1].key.Verify(wrong->front().signed_data, wrong->front().signature, DigestKind::kSha256).ok());
+}
+
 TEST_F(TamperedSigstoreBundle, MissingTlogEntriesFail) {
   bundle_["verificationMaterial"]["tlogEntries"] = json::array();
   ExpectFailure(Verify(bundle_, root_), "bundle: no transparency-log entry");
