@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
+#include <openssl/ts.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
@@ -43,6 +44,8 @@ using StorePtr = std::unique_ptr<X509_STORE, Deleter<X509_STORE_free>>;
 using StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, Deleter<X509_STORE_CTX_free>>;
 using ObjPtr = std::unique_ptr<ASN1_OBJECT, Deleter<ASN1_OBJECT_free>>;
 using SctListPtr = std::unique_ptr<STACK_OF(SCT), Deleter<SCT_LIST_free>>;
+using TsRespPtr = std::unique_ptr<TS_RESP, Deleter<TS_RESP_free>>;
+using TsVerifyCtxPtr = std::unique_ptr<TS_VERIFY_CTX, Deleter<TS_VERIFY_CTX_free>>;
 using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, Deleter<GENERAL_NAMES_free>>;
 
 struct X509StackDeleter {
@@ -50,6 +53,10 @@ struct X509StackDeleter {
   void operator()(STACK_OF(X509) * s) const { sk_X509_free(s); }
 };
 using X509StackPtr = std::unique_ptr<STACK_OF(X509), X509StackDeleter>;
+struct X509OwningStackDeleter {
+  void operator()(STACK_OF(X509) * s) const { sk_X509_pop_free(s, X509_free); }
+};
+using X509OwningStackPtr = std::unique_ptr<STACK_OF(X509), X509OwningStackDeleter>;
 
 // Drains the error queue: "<context>: <first reason>" (or just the context).
 std::string DrainErrors(std::string_view context) {
@@ -529,6 +536,65 @@ Result<std::vector<EmbeddedSct>> EmbeddedScts(const Certificate& leaf, const Cer
     out.push_back(std::move(item));
   }
   return out;
+}
+
+// ---- RFC 3161 timestamps ----------------------------------------------------
+
+Result<std::chrono::system_clock::time_point> VerifyRfc3161Timestamp(std::string_view response_der,
+                                                                     std::string_view data,
+                                                                     const std::vector<Certificate>& intermediates,
+                                                                     const std::vector<Certificate>& roots) {
+  if (roots.empty()) return Status::InvalidArgument("timestamp: no trusted timestamp authority");
+  if (response_der.size() > static_cast<std::size_t>(LONG_MAX) || data.size() > static_cast<std::size_t>(INT_MAX)) {
+    return Status::Corruption("timestamp: too large");
+  }
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(response_der.data());
+  TsRespPtr response(d2i_TS_RESP(nullptr, &p, static_cast<long>(response_der.size())));
+  if (!response) return OpenSslError("timestamp: not a DER TimeStampResp");
+  if (p != reinterpret_cast<const unsigned char*>(response_der.data()) + response_der.size()) {
+    return Status::Corruption("timestamp: trailing bytes after the TimeStampResp");
+  }
+  TS_TST_INFO* info = TS_RESP_get_tst_info(response.get());
+  if (info == nullptr) return Status::Corruption("timestamp: no TSTInfo (not granted)");
+  const ASN1_GENERALIZEDTIME* gen_time = TS_TST_INFO_get_time(info);
+  struct tm tm {};
+  if (gen_time == nullptr || ASN1_TIME_to_tm(gen_time, &tm) != 1) {
+    ERR_clear_error();
+    return Status::Corruption("timestamp: unreadable genTime");
+  }
+  const std::time_t when = timegm(&tm);
+
+  // The verify context owns what it is given: an up-ref'd copy of everything.
+  StorePtr store(X509_STORE_new());
+  X509OwningStackPtr untrusted(sk_X509_new_null());
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  TsVerifyCtxPtr ctx(TS_VERIFY_CTX_new());
+  if (!store || !untrusted || !bio || !ctx) return OpenSslError("timestamp: out of memory");
+  for (const Certificate& root : roots) {
+    if (!root.impl || X509_STORE_add_cert(store.get(), root.impl->x509.get()) != 1) {
+      return OpenSslError("timestamp: cannot add a trusted root");
+    }
+  }
+  X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(store.get()), when);
+  X509_VERIFY_PARAM_clear_flags(X509_STORE_get0_param(store.get()), X509_V_FLAG_PARTIAL_CHAIN);
+  for (const Certificate& cert : intermediates) {
+    if (!cert.impl || X509_up_ref(cert.impl->x509.get()) != 1) return OpenSslError("timestamp: intermediate");
+    if (sk_X509_push(untrusted.get(), cert.impl->x509.get()) <= 0) {
+      X509_free(cert.impl->x509.get());
+      return OpenSslError("timestamp: intermediate");
+    }
+  }
+  if (BIO_write(bio.get(), data.data(), static_cast<int>(data.size())) != static_cast<int>(data.size())) {
+    return OpenSslError("timestamp: out of memory");
+  }
+  TS_VERIFY_CTX_set_flags(ctx.get(), TS_VFY_VERSION | TS_VFY_SIGNATURE | TS_VFY_DATA);
+  TS_VERIFY_CTX_set_store(ctx.get(), store.release());
+  TS_VERIFY_CTX_set_data(ctx.get(), bio.release());
+  STACK_OF(X509)* certs = untrusted.release();
+  TS_VERIFY_CTX_set_certs(ctx.get(), certs);
+  if (TS_RESP_verify_response(ctx.get(), response.get()) != 1) return OpenSslError("timestamp");
+  ERR_clear_error();
+  return std::chrono::system_clock::from_time_t(when);
 }
 
 // ---- base64 ----------------------------------------------------------------

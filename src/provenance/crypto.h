@@ -105,6 +105,18 @@ struct EmbeddedSct {
 // malformed or holds an SCT version other than v1.
 Result<std::vector<EmbeddedSct>> EmbeddedScts(const Certificate& leaf, const Certificate& issuer);
 
+// Verifies an RFC 3161 time-stamp response (DER TimeStampResp, status
+// granted) over `data`: the token's message imprint is the digest of `data`
+// (with the algorithm the token names), its CMS signature verifies, and the
+// signer (timeStamping EKU) chains through `intermediates` and the
+// certificates in the token to one of `roots`, validated at the token's own
+// time. Returns that time (genTime). Errors name the failure ("timestamp:
+// message imprint mismatch", "timestamp: certificate verify error", ...).
+Result<std::chrono::system_clock::time_point> VerifyRfc3161Timestamp(std::string_view response_der,
+                                                                     std::string_view data,
+                                                                     const std::vector<Certificate>& intermediates,
+                                                                     const std::vector<Certificate>& roots);
+
 // Standard base64 (RFC 4648) with padding; DecodeBase64 rejects bad input.
 std::string EncodeBase64(std::string_view raw);
 Result<std::string> DecodeBase64(std::string_view text);

@@ -8,6 +8,7 @@
 #include "provenance/sigstore/json_fields.h"
 #include "provenance/sigstore/rekor_entry.h"
 #include "provenance/sigstore/sct.h"
+#include "provenance/sigstore/timestamp.h"
 
 namespace modelgate::provenance::sigstore {
 
@@ -198,6 +199,18 @@ Result<Certificate> VerifySigstoreEvidence(const json& bundle, const TrustedRoot
   MODELGATE_RETURN_IF_ERROR(VerifyFulcioChain(leaf.value(), root, integrated_time, &issuer));
   MODELGATE_RETURN_IF_ERROR(CheckCodeSigningUsage(leaf.value()));
   MODELGATE_RETURN_IF_ERROR(VerifyEmbeddedScts(leaf.value(), issuer, root));
+
+  // 5b. RFC 3161 timestamps over the signature: each must verify, and the
+  // certificate must have been valid at its time too.
+  Result<std::vector<UnixSeconds>> stamps = VerifyBundleTimestamps(*material.value(), envelope.signature, root, limits);
+  if (!stamps.ok()) return stamps.status();
+  for (UnixSeconds t : stamps.value()) {
+    const UnixSeconds not_before = std::chrono::system_clock::to_time_t(leaf->NotBefore());
+    const UnixSeconds not_after = std::chrono::system_clock::to_time_t(leaf->NotAfter());
+    if (t < not_before || t > not_after) {
+      return Status::Corruption("certificate: not valid at the RFC 3161 timestamp's time " + FormatTime(t));
+    }
+  }
 
   // 6. Identity.
   MODELGATE_RETURN_IF_ERROR(CheckIdentity(leaf.value(), policy));

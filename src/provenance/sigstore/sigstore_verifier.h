@@ -22,15 +22,16 @@
 //      of the trusted root whose validFor contains integratedTime; it has
 //      digitalSignature and the code-signing EKU; its embedded SCT verifies
 //      with a CT log key of the trusted root (ctlogs).
+//   5b. timestamps: every RFC 3161 timestamp in timestampVerificationData
+//      verifies over envelope.signature with a timestamp authority of the
+//      trusted root (valid at the timestamp's time), and the leaf was valid
+//      at that time too. Bundles without timestamps skip this.
 //   6. identity: a SAN equals policy.san and the OIDC issuer extension equals
 //      policy.issuer (exact comparison).
 //   7. binding: the entry body (dsse 0.0.1) records THIS envelope: its
 //      payloadHash is SHA-256 of envelope.payload, its only signature equals
 //      envelope.signature, and its verifier is the leaf certificate.
-// Not checked (see docs/provenance/sigstore.md): RFC 3161 timestamps
-// (timestampVerificationData; integratedTime, authenticated by the SET, is
-// the signing time),
-// the DSSE signature itself (the caller verifies it with the returned
+// Not checked (see docs/provenance/sigstore.md): the DSSE signature itself (the caller verifies it with the returned
 // certificate's key, after this returns OK).
 //
 // Thread safety: reentrant; the inputs are only read.

@@ -240,6 +240,34 @@ TEST(EmbeddedScts, FulcioLeafCarriesOneSctOfTheSigstoreCtLog) {
   EXPECT_FALSE(root.ctlogs[1].key.Verify(wrong->front().signed_data, wrong->front().signature, DigestKind::kSha256).ok());
 }
 
+json& FirstTimestamp(json& bundle) {
+  return bundle["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"][0]["signedTimestamp"];
+}
+
+TEST_F(TamperedSigstoreBundle, Rfc3161TimestampIsVerified) {
+  // The v1.1.0 bundle's timestamp verifies (the valid test above); tampering it fails.
+  json flipped = bundle_;
+  FlipBase64Bit(&FirstTimestamp(flipped), -10);  // inside the CMS signature
+  ExpectFailure(Verify(flipped, root_), "timestamp[0]: no timestamp authority of the trusted root verifies it");
+  // A timestamp over another signature (the v1.0.1 bundle's) is refused: its imprint differs.
+  json other = ReadSigstoreJson("v1.0.1-sigstore.model.sig");
+  Result<DsseView> other_view = DsseViewFromBundle(other, Limits::Default());
+  ASSERT_TRUE(other_view.ok());
+  Result<Certificate> r = VerifySigstoreEvidence(bundle_, root_, kPolicy,
+                                                 DsseView{other_view->payload_type, other_view->payload,
+                                                          other_view->signature},
+                                                 Limits::Default());
+  ExpectFailure(r.status(), "timestamp[0]: no timestamp authority of the trusted root verifies it");
+  // Without the timestamp authority in the trusted root.
+  json doc = ReadSigstoreJson("prod-trusted_root.json");
+  doc["timestampAuthorities"] = json::array();
+  ExpectFailure(Verify(bundle_, RootFrom(doc)), "timestamp[0]: no timestamp authority of the trusted root verifies it");
+  // Dropping the timestamp leaves the Rekor evidence, which suffices.
+  bundle_["verificationMaterial"].erase("timestampVerificationData");
+  Status st = Verify(bundle_, root_);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+}
+
 TEST_F(TamperedSigstoreBundle, MissingTlogEntriesFail) {
   bundle_["verificationMaterial"]["tlogEntries"] = json::array();
   ExpectFailure(Verify(bundle_, root_), "bundle: no transparency-log entry");
@@ -253,7 +281,9 @@ TEST_F(TamperedSigstoreBundle, TwoTlogEntriesAreRefused) {
 }
 
 TEST_F(TamperedSigstoreBundle, TlogEntryOfAnotherEnvelopeFails) {
-  // Every proof of the entry is valid, but it records another signature.
+  // Every proof of the entry is valid, but it records another signature. (The
+  // RFC 3161 timestamp, over the signature, would fail first: dropped here.)
+  bundle_["verificationMaterial"].erase("timestampVerificationData");
   json other = ReadSigstoreJson("v1.0.1-sigstore.model.sig");
   Result<DsseView> other_view = DsseViewFromBundle(other, Limits::Default());
   ASSERT_TRUE(other_view.ok());
