@@ -18,6 +18,8 @@ inline constexpr int kExitUsage = 2;
 using CommandRunner = std::function<int()>;
 
 CommandRunner RegisterScan(CLI::App& app);
+CommandRunner RegisterSign(CLI::App& app);
+CommandRunner RegisterVerify(CLI::App& app);
 
 }  // namespace modelgate::cli
 
