@@ -7,10 +7,12 @@
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
+#include <openssl/ct.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
+#include <openssl/ts.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
@@ -41,6 +43,9 @@ using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
 using StorePtr = std::unique_ptr<X509_STORE, Deleter<X509_STORE_free>>;
 using StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, Deleter<X509_STORE_CTX_free>>;
 using ObjPtr = std::unique_ptr<ASN1_OBJECT, Deleter<ASN1_OBJECT_free>>;
+using SctListPtr = std::unique_ptr<STACK_OF(SCT), Deleter<SCT_LIST_free>>;
+using TsRespPtr = std::unique_ptr<TS_RESP, Deleter<TS_RESP_free>>;
+using TsVerifyCtxPtr = std::unique_ptr<TS_VERIFY_CTX, Deleter<TS_VERIFY_CTX_free>>;
 using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, Deleter<GENERAL_NAMES_free>>;
 
 struct X509StackDeleter {
@@ -48,6 +53,10 @@ struct X509StackDeleter {
   void operator()(STACK_OF(X509) * s) const { sk_X509_free(s); }
 };
 using X509StackPtr = std::unique_ptr<STACK_OF(X509), X509StackDeleter>;
+struct X509OwningStackDeleter {
+  void operator()(STACK_OF(X509) * s) const { sk_X509_pop_free(s, X509_free); }
+};
+using X509OwningStackPtr = std::unique_ptr<STACK_OF(X509), X509OwningStackDeleter>;
 
 // Drains the error queue: "<context>: <first reason>" (or just the context).
 std::string DrainErrors(std::string_view context) {
@@ -461,6 +470,131 @@ Status VerifyCertificateChain(const Certificate& leaf, const std::vector<Certifi
   }
   ERR_clear_error();
   return Status::Corruption(std::string("certificate chain: ") + X509_verify_cert_error_string(err) + where);
+}
+
+// ---- embedded SCTs ---------------------------------------------------------
+
+Result<std::vector<EmbeddedSct>> EmbeddedScts(const Certificate& leaf, const Certificate& issuer) {
+  std::vector<EmbeddedSct> out;
+  if (!leaf.impl || !issuer.impl) return Status::InvalidArgument("SCT: no certificate");
+  int critical = 0;
+  SctListPtr scts(static_cast<STACK_OF(SCT)*>(
+      X509_get_ext_d2i(leaf.impl->x509.get(), NID_ct_precert_scts, &critical, nullptr)));
+  if (!scts) {
+    // critical == -1: absent; anything else: present but undecodable.
+    if (critical == -1) {
+      ERR_clear_error();
+      return out;
+    }
+    return OpenSslError("SCT: malformed SCT list extension");
+  }
+  // The precertificate the log signed: the leaf's TBSCertificate without the SCT list.
+  X509Ptr precert(X509_dup(leaf.impl->x509.get()));
+  if (!precert) return OpenSslError("SCT: cannot copy the certificate");
+  int index = X509_get_ext_by_NID(precert.get(), NID_ct_precert_scts, -1);
+  if (index < 0) return Status::Corruption("SCT: extension vanished");
+  X509_EXTENSION_free(X509_delete_ext(precert.get(), index));
+  unsigned char* tbs = nullptr;
+  int tbs_len = i2d_re_X509_tbs(precert.get(), &tbs);
+  if (tbs_len <= 0) return OpenSslError("SCT: cannot encode the precertificate");
+  std::string tbs_der(reinterpret_cast<const char*>(tbs), static_cast<std::size_t>(tbs_len));
+  OPENSSL_free(tbs);
+  if (tbs_der.size() >= (1u << 24)) return Status::Corruption("SCT: certificate too large");
+  const std::string issuer_key_hash = Sha256(issuer.Key().SpkiDer());
+
+  for (int i = 0; i < sk_SCT_num(scts.get()); ++i) {
+    const SCT* sct = sk_SCT_value(scts.get(), i);
+    if (SCT_get_version(sct) != SCT_VERSION_V1) return Status::NotSupported("SCT: version other than v1");
+    EmbeddedSct item;
+    unsigned char* log_id = nullptr;
+    std::size_t log_id_len = SCT_get0_log_id(sct, &log_id);
+    item.log_id.assign(reinterpret_cast<const char*>(log_id), log_id_len);
+    item.timestamp_ms = SCT_get_timestamp(sct);
+    unsigned char* sig = nullptr;
+    std::size_t sig_len = SCT_get0_signature(sct, &sig);
+    item.signature.assign(reinterpret_cast<const char*>(sig), sig_len);
+    int nid = SCT_get_signature_nid(sct);
+    item.sha256 = nid == NID_ecdsa_with_SHA256 || nid == NID_sha256WithRSAEncryption;
+    unsigned char* ext = nullptr;
+    std::size_t ext_len = SCT_get0_extensions(sct, &ext);
+    if (ext_len >= (1u << 16)) return Status::Corruption("SCT: extensions too large");
+
+    std::string& d = item.signed_data;
+    d.push_back('\x00');  // sct_version v1
+    d.push_back('\x00');  // signature_type certificate_timestamp
+    for (int shift = 56; shift >= 0; shift -= 8) d.push_back(static_cast<char>((item.timestamp_ms >> shift) & 0xFF));
+    d.push_back('\x00');  // entry_type precert_entry (1), big-endian u16
+    d.push_back('\x01');
+    d += issuer_key_hash;
+    d.push_back(static_cast<char>((tbs_der.size() >> 16) & 0xFF));
+    d.push_back(static_cast<char>((tbs_der.size() >> 8) & 0xFF));
+    d.push_back(static_cast<char>(tbs_der.size() & 0xFF));
+    d += tbs_der;
+    d.push_back(static_cast<char>((ext_len >> 8) & 0xFF));
+    d.push_back(static_cast<char>(ext_len & 0xFF));
+    d.append(reinterpret_cast<const char*>(ext), ext_len);
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+// ---- RFC 3161 timestamps ----------------------------------------------------
+
+Result<std::chrono::system_clock::time_point> VerifyRfc3161Timestamp(std::string_view response_der,
+                                                                     std::string_view data,
+                                                                     const std::vector<Certificate>& intermediates,
+                                                                     const std::vector<Certificate>& roots) {
+  if (roots.empty()) return Status::InvalidArgument("timestamp: no trusted timestamp authority");
+  if (response_der.size() > static_cast<std::size_t>(LONG_MAX) || data.size() > static_cast<std::size_t>(INT_MAX)) {
+    return Status::Corruption("timestamp: too large");
+  }
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(response_der.data());
+  TsRespPtr response(d2i_TS_RESP(nullptr, &p, static_cast<long>(response_der.size())));
+  if (!response) return OpenSslError("timestamp: not a DER TimeStampResp");
+  if (p != reinterpret_cast<const unsigned char*>(response_der.data()) + response_der.size()) {
+    return Status::Corruption("timestamp: trailing bytes after the TimeStampResp");
+  }
+  TS_TST_INFO* info = TS_RESP_get_tst_info(response.get());
+  if (info == nullptr) return Status::Corruption("timestamp: no TSTInfo (not granted)");
+  const ASN1_GENERALIZEDTIME* gen_time = TS_TST_INFO_get_time(info);
+  struct tm tm {};
+  if (gen_time == nullptr || ASN1_TIME_to_tm(gen_time, &tm) != 1) {
+    ERR_clear_error();
+    return Status::Corruption("timestamp: unreadable genTime");
+  }
+  const std::time_t when = timegm(&tm);
+
+  // The verify context owns what it is given: an up-ref'd copy of everything.
+  StorePtr store(X509_STORE_new());
+  X509OwningStackPtr untrusted(sk_X509_new_null());
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  TsVerifyCtxPtr ctx(TS_VERIFY_CTX_new());
+  if (!store || !untrusted || !bio || !ctx) return OpenSslError("timestamp: out of memory");
+  for (const Certificate& root : roots) {
+    if (!root.impl || X509_STORE_add_cert(store.get(), root.impl->x509.get()) != 1) {
+      return OpenSslError("timestamp: cannot add a trusted root");
+    }
+  }
+  X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(store.get()), when);
+  X509_VERIFY_PARAM_clear_flags(X509_STORE_get0_param(store.get()), X509_V_FLAG_PARTIAL_CHAIN);
+  for (const Certificate& cert : intermediates) {
+    if (!cert.impl || X509_up_ref(cert.impl->x509.get()) != 1) return OpenSslError("timestamp: intermediate");
+    if (sk_X509_push(untrusted.get(), cert.impl->x509.get()) <= 0) {
+      X509_free(cert.impl->x509.get());
+      return OpenSslError("timestamp: intermediate");
+    }
+  }
+  if (BIO_write(bio.get(), data.data(), static_cast<int>(data.size())) != static_cast<int>(data.size())) {
+    return OpenSslError("timestamp: out of memory");
+  }
+  TS_VERIFY_CTX_set_flags(ctx.get(), TS_VFY_VERSION | TS_VFY_SIGNATURE | TS_VFY_DATA);
+  TS_VERIFY_CTX_set_store(ctx.get(), store.release());
+  TS_VERIFY_CTX_set_data(ctx.get(), bio.release());
+  STACK_OF(X509)* certs = untrusted.release();
+  TS_VERIFY_CTX_set_certs(ctx.get(), certs);
+  if (TS_RESP_verify_response(ctx.get(), response.get()) != 1) return OpenSslError("timestamp");
+  ERR_clear_error();
+  return std::chrono::system_clock::from_time_t(when);
 }
 
 // ---- base64 ----------------------------------------------------------------

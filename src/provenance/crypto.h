@@ -12,6 +12,7 @@
 #define MODELGATE_PROVENANCE_CRYPTO_H_
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -85,6 +86,36 @@ class Certificate {
 // caller when it matters). The error names the certificate and reason.
 Status VerifyCertificateChain(const Certificate& leaf, const std::vector<Certificate>& intermediates,
                               const std::vector<Certificate>& roots, std::chrono::system_clock::time_point at);
+
+// A signed certificate timestamp embedded in a certificate (RFC 6962
+// section 3.3, extension 1.3.6.1.4.1.11129.2.4.2), with the bytes its log
+// signed rebuilt for a precertificate entry: version, signature type,
+// timestamp, entry type 1, SHA-256 of the issuer's key, the leaf's
+// TBSCertificate without the SCT extension, and the SCT's extensions.
+struct EmbeddedSct {
+  std::string log_id;  // raw (32 bytes: SHA-256 of the CT log's key)
+  std::uint64_t timestamp_ms = 0;
+  std::string signed_data;
+  std::string signature;  // DER ECDSA or RSA PKCS#1 v1.5
+  bool sha256 = false;    // the SCT's hash algorithm is SHA-256 (the only one logs use)
+};
+
+// The embedded SCTs of `leaf`, `issuer` being the certificate whose key
+// signed it. Empty when the extension is absent; an error when it is
+// malformed or holds an SCT version other than v1.
+Result<std::vector<EmbeddedSct>> EmbeddedScts(const Certificate& leaf, const Certificate& issuer);
+
+// Verifies an RFC 3161 time-stamp response (DER TimeStampResp, status
+// granted) over `data`: the token's message imprint is the digest of `data`
+// (with the algorithm the token names), its CMS signature verifies, and the
+// signer (timeStamping EKU) chains through `intermediates` and the
+// certificates in the token to one of `roots`, validated at the token's own
+// time. Returns that time (genTime). Errors name the failure ("timestamp:
+// message imprint mismatch", "timestamp: certificate verify error", ...).
+Result<std::chrono::system_clock::time_point> VerifyRfc3161Timestamp(std::string_view response_der,
+                                                                     std::string_view data,
+                                                                     const std::vector<Certificate>& intermediates,
+                                                                     const std::vector<Certificate>& roots);
 
 // Standard base64 (RFC 4648) with padding; DecodeBase64 rejects bad input.
 std::string EncodeBase64(std::string_view raw);
