@@ -48,6 +48,20 @@ contains "unsigned file named" "$tmp/out" "added:   ignore-me"
 check "v1.0.1 key --ignore-unsigned-files" 0 "$bin" verify "$B/v1.0.1-elliptic-key" --key "$K/signing-key-pub.pem" \
   --ignore-unsigned-files
 
+# Keyless bundles, offline against the pinned public-good trusted root.
+TR=$P/sigstore/prod-trusted_root.json
+ID=(--identity stefanb@us.ibm.com --issuer https://sigstore.verify.ibm.com/oauth2)
+for v in v0.3.1 v1.0.0 v1.1.0; do
+  check "$v sigstore" 0 "$bin" verify "$B/$v-sigstore" --trusted-root "$TR" "${ID[@]}"
+done
+check "v1.0.1 sigstore" 0 "$bin" verify "$B/v1.0.1-sigstore" --trusted-root "$TR" "${ID[@]}" --ignore-paths ignore-me
+check "sigstore wrong identity" 1 "$bin" verify "$B/v1.1.0-sigstore" --trusted-root "$TR" \
+  --identity mallory@example.com --issuer https://sigstore.verify.ibm.com/oauth2
+contains "identity check named" "$tmp/out" "check:   identity"
+check "spec valid sigstore" 0 "$bin" verify "$B/v1.1.0-sigstore" --trusted-root "$TR" "${ID[@]}" \
+  --signature "$P/oms-spec-vectors/valid/sigstore.bundle.json"
+check "unusable trusted root" 2 "$bin" verify "$B/v1.1.0-sigstore" --trusted-root "$K/ca-cert.pem" "${ID[@]}"
+
 # OMS spec vectors against the files of v1.1.0-elliptic-key.
 mkdir "$tmp/spec" && cp "$B/v1.1.0-elliptic-key/"{signme-1,signme-2,ignore-me} "$tmp/spec/"
 V=$P/oms-spec-vectors

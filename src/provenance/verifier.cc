@@ -8,6 +8,7 @@
 #include "provenance/bundle.h"
 #include "provenance/crypto.h"
 #include "provenance/dsse.h"
+#include "provenance/sigstore/sigstore_verifier.h"
 #include "provenance/signer.h"
 #include "provenance/statement.h"
 
@@ -91,6 +92,35 @@ Result<PublicKey> VerifyChain(const Bundle& bundle, const VerifyOptions& options
   return leaf.Key();
 }
 
+// VerifySigstoreEvidence's messages start with the check they name.
+VerifyCheck KeylessCheck(std::string_view message) {
+  if (message.rfind("identity", 0) == 0) return VerifyCheck::kIdentity;
+  if (message.rfind("certificate", 0) == 0) return VerifyCheck::kCertificateChain;
+  if (message.rfind("bundle", 0) == 0) return VerifyCheck::kBundle;
+  return VerifyCheck::kTransparencyLog;  // tlog, checkpoint, timestamps, binding
+}
+
+// Keyless: the Fulcio certificate, the Rekor entry and the identity, offline
+// against the pinned trusted root. Returns the leaf's key for the DSSE check.
+Result<PublicKey> VerifyKeyless(std::string_view bundle_text, const Bundle& bundle, const VerifyOptions& options,
+                                VerificationResult* result) {
+  Result<sigstore::TrustedRoot> root = sigstore::TrustedRoot::Parse(options.trusted_root_json, options.limits);
+  if (!root.ok()) return Status::InvalidArgument("trusted root: " + root.status().message());
+  // ParseBundle has bounded the size and the depth of this text already.
+  const nlohmann::json doc = nlohmann::json::parse(bundle_text.begin(), bundle_text.end(), nullptr, false);
+  if (doc.is_discarded()) return Status::Corruption("bundle: not valid JSON");
+  if (bundle.envelope.signatures.size() != 1) {
+    return Status::Corruption("bundle: a keyless bundle must carry exactly one DSSE signature");
+  }
+  const sigstore::DsseView view{bundle.envelope.payload_type, bundle.envelope.payload,
+                                bundle.envelope.signatures[0].sig};
+  const sigstore::IdentityPolicy policy{options.identity, options.issuer};
+  Result<Certificate> leaf = sigstore::VerifySigstoreEvidence(doc, root.value(), policy, view, options.limits);
+  if (!leaf.ok()) return leaf.status();
+  result->signer = options.identity + " (" + options.issuer + ")";
+  return leaf->Key();
+}
+
 std::string JoinNames(const std::vector<std::string>& names) {
   std::string out;
   for (std::size_t i = 0; i < names.size(); ++i) {
@@ -164,9 +194,28 @@ VerificationResult VerifyModel(const std::filesystem::path& model, std::string_v
       signing_key = std::move(key).value();
       break;
     }
-    case VerifyMethod::kKeyless:
-      return Fail(std::move(result), VerifyCheck::kNotSupported,
-                  "keyless: Sigstore keyless verification is not available in this build");
+    case VerifyMethod::kKeyless: {
+      if (bundle->material == MaterialKind::kPublicKey) {
+        return Fail(std::move(result), VerifyCheck::kMaterial,
+                    "material: the bundle carries a public key, not a Sigstore certificate (verify it with --key)");
+      }
+      if (bundle->material == MaterialKind::kCertificateChain && bundle->minor_version >= 3) {
+        return Fail(std::move(result), VerifyCheck::kMaterial,
+                    "material: the bundle carries a certificate chain, not a Sigstore keyless certificate (verify "
+                    "it with --ca)");
+      }
+      Result<PublicKey> key = VerifyKeyless(bundle_text, bundle.value(), options, &result);
+      if (!key.ok()) {
+        const std::string& m = key.status().message();
+        if (key.status().code() == StatusCode::kInvalidArgument && m.rfind("trusted root", 0) == 0) {
+          result.unreadable = true;  // an unusable --trusted-root is the operator's problem
+          return Fail(std::move(result), VerifyCheck::kTransparencyLog, m);
+        }
+        return Fail(std::move(result), KeylessCheck(m), m);
+      }
+      signing_key = std::move(key).value();
+      break;
+    }
   }
 
   Result<DsseEncoding> verified = VerifyDsse(bundle->envelope, *signing_key, /*allow_legacy=*/true);

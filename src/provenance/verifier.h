@@ -25,9 +25,12 @@
 //                   plus VerifyOptions::ignore_paths plus the signature file
 //                   when it lies inside the model) and compared; every
 //                   changed, added and missing file is reported.
-// Keyless (Sigstore) bundles: identity, issuer and transparency-log checks
-// are VerifySigstoreEvidence's; this build reports kNotSupported for them
-// until it is linked in.
+// Keyless (Sigstore) bundles: steps 2-3 are sigstore::VerifySigstoreEvidence
+// (Fulcio chain at the log's integratedTime, SCT, Rekor signed entry
+// timestamp, inclusion proof and checkpoint, RFC 3161 timestamps, identity
+// and issuer, entry bound to this envelope) against the pinned trusted root;
+// its failures are reported as kCertificateChain, kIdentity or
+// kTransparencyLog by the check its message names.
 //
 // Thread safety: reentrant; hashing uses VerifyOptions::threads.
 #ifndef MODELGATE_PROVENANCE_VERIFIER_H_
@@ -94,7 +97,8 @@ struct VerificationResult {
   std::string signer;   // key hint, or the leaf certificate subject / SAN
   std::size_t resources = 0;
   std::vector<std::string> warnings;  // e.g. legacy 0.2.0 encoding, old publicKey format
-  // kModel because the OS refused a read (the CLI exits 2, not 1).
+  // kModel because the OS refused a read, or an unusable trusted root (the
+  // CLI exits 2, not 1).
   bool unreadable = false;
 };
 

@@ -153,6 +153,55 @@ TEST(VerifyModel, WrongKeyWrongCaAndWrongMethodAreNamed) {
   EXPECT_NE(sig.message.find("keyless"), std::string::npos) << sig.message;
 }
 
+// Keyless bundles of model_signing 0.3.1 ... 1.1.0 and the spec's valid
+// sigstore vector, offline against the pinned public-good trusted root.
+VerifyOptions KeylessOptions() {
+  VerifyOptions o;
+  o.method = VerifyMethod::kKeyless;
+  o.trusted_root_json = ReadAll(Fixture("sigstore/prod-trusted_root.json"));
+  o.identity = "stefanb@us.ibm.com";
+  o.issuer = "https://sigstore.verify.ibm.com/oauth2";
+  return o;
+}
+
+TEST(VerifyModel, AcceptsEveryHistoricalKeylessBundle) {
+  for (const char* v : {"v0.3.1", "v1.0.0", "v1.0.1", "v1.1.0"}) {
+    const fs::path dir = Fixture(std::string("bundles/") + v + "-sigstore");
+    VerifyOptions o = KeylessOptions();
+    if (std::string(v) == "v1.0.1") o.ignore_paths = {"ignore-me"};
+    VerificationResult r = VerifyModel(dir, ReadAll(dir / "model.sig"), o);
+    EXPECT_TRUE(r.ok) << v << ": [" << VerifyCheckName(r.failed) << "] " << r.message;
+  }
+  const fs::path dir = Fixture("bundles/v1.1.0-sigstore");
+  VerificationResult spec = VerifyModel(dir, ReadAll(Fixture("oms-spec-vectors/valid/sigstore.bundle.json")), KeylessOptions());
+  EXPECT_TRUE(spec.ok) << spec.message;
+}
+
+TEST(VerifyModel, KeylessIdentityIssuerAndTamperingAreNamed) {
+  const fs::path dir = Fixture("bundles/v1.1.0-sigstore");
+  const std::string bundle = ReadAll(dir / "model.sig");
+  VerifyOptions who = KeylessOptions();
+  who.identity = "mallory@example.com";
+  VerificationResult r1 = VerifyModel(dir, bundle, who);
+  EXPECT_EQ(r1.failed, VerifyCheck::kIdentity) << r1.message;
+  EXPECT_NE(r1.message.find("mallory@example.com"), std::string::npos) << r1.message;
+  VerifyOptions issuer = KeylessOptions();
+  issuer.issuer = "https://accounts.google.com";
+  EXPECT_EQ(VerifyModel(dir, bundle, issuer).failed, VerifyCheck::kIdentity);
+
+  ScratchDir tmp;
+  for (const char* f : {"signme-1", "signme-2", "ignore-me", "model.sig"}) fs::copy_file(dir / f, tmp.path() / f);
+  WriteAll(tmp.path() / "signme-2", "tampered\n");
+  VerificationResult r2 = VerifyModel(tmp.path(), bundle, KeylessOptions());
+  EXPECT_EQ(r2.failed, VerifyCheck::kManifest) << r2.message;
+  EXPECT_EQ(r2.difference.changed, std::vector<std::string>{"signme-2"});
+
+  VerifyOptions key_for_keyless = KeyOptions(kRefPub);
+  EXPECT_EQ(VerifyModel(dir, bundle, key_for_keyless).failed, VerifyCheck::kMaterial);
+  const fs::path key_dir = Fixture("bundles/v1.1.0-elliptic-key");
+  EXPECT_EQ(VerifyModel(key_dir, ReadAll(key_dir / "model.sig"), KeylessOptions()).failed, VerifyCheck::kMaterial);
+}
+
 // --- Round trips -------------------------------------------------------------
 
 struct KeyCase {
