@@ -134,6 +134,8 @@ check "two methods" 2 "$bin" verify "$m" --key "$S/p256-pub.pem" --ca "$S/root.p
 check "missing model" 2 "$bin" verify "$tmp/nope" --key "$S/p256-pub.pem"
 check "missing signature" 2 "$bin" verify "$m" --key "$S/p256-pub.pem" --signature "$tmp/nope.sig"
 check "keyless needs identity" 2 "$bin" verify "$m" --trusted-root "$S/root.pem"
+check "verify with a private key as --key" 2 "$bin" verify "$m" --key "$S/p256.pem"
+check "verify with a non-certificate --ca" 2 "$bin" verify "$tmp/chain" --ca "$S/p256-pub.pem"
 check "sign with a public key" 2 "$bin" sign "$m" --key "$S/p256-pub.pem"
 check "bad --method" 2 "$bin" sign "$m" --key "$S/p256.pem" --method tree
 check "ignore path outside the model" 2 "$bin" sign "$m" --key "$S/p256.pem" --ignore-paths /etc/passwd

@@ -148,7 +148,6 @@ std::string_view VerifyCheckName(VerifyCheck check) {
     case VerifyCheck::kStatement: return "statement";
     case VerifyCheck::kModel: return "model";
     case VerifyCheck::kManifest: return "manifest";
-    case VerifyCheck::kNotSupported: return "not-supported";
   }
   return "unknown";
 }
@@ -170,7 +169,10 @@ VerificationResult VerifyModel(const std::filesystem::path& model, std::string_v
                     "--trusted-root)");
       }
       Result<PublicKey> key = PublicKey::FromPem(options.public_key_pem);
-      if (!key.ok()) return Fail(std::move(result), VerifyCheck::kMaterial, "public key: " + key.status().message());
+      if (!key.ok()) {
+        result.unreadable = true;
+        return Fail(std::move(result), VerifyCheck::kMaterial, "public key: " + key.status().message());
+      }
       Status named = CheckBundleNamesKey(bundle.value(), key.value(), &result.warnings);
       if (!named.ok()) return Fail(std::move(result), VerifyCheck::kMaterial, named.message());
       result.signer = "public key " + PublicKeyHint(key.value());
@@ -188,6 +190,7 @@ VerificationResult VerifyModel(const std::filesystem::path& model, std::string_v
       Result<PublicKey> key = VerifyChain(bundle.value(), options, &result.signer);
       if (!key.ok()) {
         const std::string& m = key.status().message();
+        result.unreadable = key.status().code() == StatusCode::kInvalidArgument;  // the --ca file
         return Fail(std::move(result), VerifyCheck::kCertificateChain,
                     m.rfind("certificate chain", 0) == 0 ? m : "certificate chain: " + m);
       }

@@ -79,7 +79,6 @@ enum class VerifyCheck {
   kStatement,
   kModel,     // the model could not be read or hashed
   kManifest,  // the model differs from what was signed
-  kNotSupported,
 };
 
 // "bundle", "material", "certificate-chain", "signature", ... (JSON output).
@@ -97,8 +96,9 @@ struct VerificationResult {
   std::string signer;   // key hint, or the leaf certificate subject / SAN
   std::size_t resources = 0;
   std::vector<std::string> warnings;  // e.g. legacy 0.2.0 encoding, old publicKey format
-  // kModel because the OS refused a read, or an unusable trusted root (the
-  // CLI exits 2, not 1).
+  // The failure is the operator's input, not the model's: an unreadable model
+  // file, or an unusable public key, --ca file or trusted root (the CLI exits
+  // 2, not 1).
   bool unreadable = false;
 };
 
