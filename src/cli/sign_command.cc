@@ -115,8 +115,8 @@ int RunSign(const SignArgs& args) {
     std::cerr << "modelgate sign: " << error << "\n";
     return kExitUsage;
   }
-  std::cout << "signed " << args.model << " (" << (args.cert_chain.empty() ? "key" : "certificate")
-            << " method, " << args.method << ", " << args.hash << "): " << options.signature_path.string() << "\n";
+  std::cout << "signed " << args.model << " (" << (args.cert_chain.empty() ? "key" : "certificate") << " method, "
+            << args.method << ", " << args.hash << "): " << options.signature_path.string() << "\n";
   return kExitClean;
 }
 
@@ -142,7 +142,9 @@ CommandRunner RegisterSign(CLI::App& app) {
   cmd->add_option("--shard-size", args->shard_size, "Shard size in bytes (--method shards)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 62))
       ->capture_default_str();
-  cmd->add_option("--hash", args->hash, "File digest")->check(CLI::IsMember({"sha256", "blake2b"}))->capture_default_str();
+  cmd->add_option("--hash", args->hash, "File digest")
+      ->check(CLI::IsMember({"sha256", "blake2b"}))
+      ->capture_default_str();
   cmd->add_option("--ignore-paths", args->ignore_paths, "Paths (inside the model) to leave out of the signature");
   cmd->add_flag("--no-ignore-git-paths", args->no_ignore_git_paths,
                 "Also sign .git, .gitattributes, .github and .gitignore");

@@ -7,9 +7,8 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
-#include <system_error>
-
 #include <nlohmann/json.hpp>
+#include <system_error>
 
 #include "cli/commands.h"
 #include "cli/provenance_cli_util.h"
@@ -45,9 +44,12 @@ constexpr std::uint64_t kMaxKeyFileBytes = 1u << 20;
 
 std::string_view MethodName(VerifyMethod m) {
   switch (m) {
-    case VerifyMethod::kKey: return "key";
-    case VerifyMethod::kCertificate: return "certificate";
-    case VerifyMethod::kKeyless: return "sigstore";
+    case VerifyMethod::kKey:
+      return "key";
+    case VerifyMethod::kCertificate:
+      return "certificate";
+    case VerifyMethod::kKeyless:
+      return "sigstore";
   }
   return "key";
 }
@@ -60,7 +62,8 @@ std::string RenderJson(const VerifyArgs& args, const fs::path& signature, Verify
   out["signature"] = signature.string();
   out["method"] = MethodName(method);
   out["verified"] = r.ok;
-  out["failed_check"] = r.ok ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(provenance::VerifyCheckName(r.failed));
+  out["failed_check"] =
+      r.ok ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(provenance::VerifyCheckName(r.failed));
   out["message"] = r.message;
   out["media_type"] = r.media_type;
   out["predicate_type"] = r.predicate_type;
@@ -137,7 +140,8 @@ int RunVerify(const VerifyArgs& args) {
     options.identity = args.identity;
     options.issuer = args.issuer;
   }
-  const fs::path signature = args.signature.empty() ? provenance::DefaultSignaturePath(model) : fs::path(args.signature);
+  const fs::path signature =
+      args.signature.empty() ? provenance::DefaultSignaturePath(model) : fs::path(args.signature);
   std::string bundle;
   if (!read(signature.string(), "--signature", options.limits.max_bundle_bytes, &bundle)) return kExitUsage;
   if (!ResolveIgnorePaths(model, args.ignore_paths, &options.ignore_paths, &error)) {

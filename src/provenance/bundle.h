@@ -24,11 +24,10 @@
 #ifndef MODELGATE_PROVENANCE_BUNDLE_H_
 #define MODELGATE_PROVENANCE_BUNDLE_H_
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "modelgate/limits.h"
 #include "modelgate/status.h"

@@ -36,8 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       DsseToJson(b.envelope).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), nullptr, false);
   if (written.is_discarded()) std::abort();
   Result<DsseEnvelope> again = DsseFromJson(written, limits.max_statement_bytes);
-  if (!again.ok() || again->payload != b.envelope.payload ||
-      again->signatures.size() != b.envelope.signatures.size()) {
+  if (!again.ok() || again->payload != b.envelope.payload || again->signatures.size() != b.envelope.signatures.size()) {
     std::abort();
   }
   for (std::size_t i = 0; i < b.envelope.signatures.size(); ++i) {

@@ -61,9 +61,9 @@ TEST(ParseBundle, RejectsTheInvalidSpecVectorsWithAReason) {
 TEST(ParseBundle, AcceptsEveryBundleMediaTypeSpelling) {
   std::string text = ReadAll(Fixture("bundles/v1.1.0-elliptic-key/model.sig"));
   const std::string v03(kBundleMediaTypeV03);
-  for (const char* media : {"application/vnd.dev.sigstore.bundle+json;version=0.1",
-                            "application/vnd.dev.sigstore.bundle+json;version=0.2",
-                            "application/vnd.dev.sigstore.bundle+json;version=0.3"}) {
+  for (const char* media :
+       {"application/vnd.dev.sigstore.bundle+json;version=0.1", "application/vnd.dev.sigstore.bundle+json;version=0.2",
+        "application/vnd.dev.sigstore.bundle+json;version=0.3"}) {
     std::string t = text;
     t.replace(t.find(v03), v03.size(), media);
     Result<Bundle> b = ParseBundle(t, Limits());
@@ -120,7 +120,8 @@ TEST(WriteBundle, KeyAndCertificateBundlesMatchModelSigning110) {
     ASSERT_TRUE(c.ok());
     chain.push_back(c.value());
   }
-  EXPECT_EQ(WriteCertificateBundle(ref_cert->envelope, chain), ReadAll(Fixture("bundles/v1.1.0-certificate/model.sig")));
+  EXPECT_EQ(WriteCertificateBundle(ref_cert->envelope, chain),
+            ReadAll(Fixture("bundles/v1.1.0-certificate/model.sig")));
 }
 
 }  // namespace

@@ -62,8 +62,7 @@ std::string PythonBytesRepr(std::string_view bytes) {
 std::string LegacyPreAuthEncoding(std::string_view payload_type, std::string_view payload) {
   // The length is the raw payload's; the body is its repr (an f-string of a
   // bytes object), so the length does not describe the body that follows.
-  return fmt::format("DSSEV1 {} {} {} {}", payload_type.size(), payload_type, payload.size(),
-                     PythonBytesRepr(payload));
+  return fmt::format("DSSEV1 {} {} {} {}", payload_type.size(), payload_type, payload.size(), PythonBytesRepr(payload));
 }
 
 Result<DsseEnvelope> SignDsse(std::string_view payload_type, std::string payload, const PrivateKey& key) {

@@ -20,12 +20,11 @@
 #ifndef MODELGATE_PROVENANCE_DSSE_H_
 #define MODELGATE_PROVENANCE_DSSE_H_
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "modelgate/status.h"
 #include "provenance/crypto.h"

@@ -69,8 +69,9 @@ TEST(DsseFromJson, BoundsThePayload) {
 
 TEST(DsseToJson, WritesModelSigningKeyOrder) {
   DsseEnvelope env{"application/vnd.in-toto+json", "{}", {{std::string("\x01\x02", 2), std::string()}}};
-  EXPECT_EQ(DsseToJson(env).dump(),
-            R"({"payload":"e30=","payloadType":"application/vnd.in-toto+json","signatures":[{"sig":"AQI=","keyid":""}]})");
+  EXPECT_EQ(
+      DsseToJson(env).dump(),
+      R"({"payload":"e30=","payloadType":"application/vnd.in-toto+json","signatures":[{"sig":"AQI=","keyid":""}]})");
 }
 
 // Every historical key and certificate signature verifies over the payload
@@ -80,9 +81,9 @@ TEST(VerifyDsse, VerifiesEveryHistoricalSignature) {
   using testing::ReadAll;
   Result<PublicKey> ref_key = PublicKey::FromPem(ReadAll(Fixture("keys/signing-key-pub.pem")));
   ASSERT_TRUE(ref_key.ok()) << ref_key.status().message();
-  for (const char* dir : {"v0.2.0-certificate", "v0.3.1-certificate", "v1.0.0-certificate", "v1.0.1-certificate",
-                          "v1.1.0-certificate", "v0.3.1-elliptic-key", "v1.0.0-elliptic-key", "v1.0.1-elliptic-key",
-                          "v1.1.0-elliptic-key"}) {
+  for (const char* dir :
+       {"v0.2.0-certificate", "v0.3.1-certificate", "v1.0.0-certificate", "v1.0.1-certificate", "v1.1.0-certificate",
+        "v0.3.1-elliptic-key", "v1.0.0-elliptic-key", "v1.0.1-elliptic-key", "v1.1.0-elliptic-key"}) {
     Result<Bundle> b = ParseBundle(ReadAll(Fixture(std::string("bundles/") + dir + "/model.sig")), Limits());
     ASSERT_TRUE(b.ok()) << dir << ": " << b.status().message();
     PublicKey key = ref_key.value();
@@ -93,7 +94,8 @@ TEST(VerifyDsse, VerifiesEveryHistoricalSignature) {
     }
     Result<DsseEncoding> enc = VerifyDsse(b->envelope, key, /*allow_legacy=*/true);
     ASSERT_TRUE(enc.ok()) << dir << ": " << enc.status().message();
-    EXPECT_EQ(enc.value(), std::string(dir) == "v0.2.0-certificate" ? DsseEncoding::kLegacy020 : DsseEncoding::kStandard)
+    EXPECT_EQ(enc.value(),
+              std::string(dir) == "v0.2.0-certificate" ? DsseEncoding::kLegacy020 : DsseEncoding::kStandard)
         << dir;
     if (enc.value() == DsseEncoding::kLegacy020) {
       EXPECT_FALSE(VerifyDsse(b->envelope, key, /*allow_legacy=*/false).ok());

@@ -1,15 +1,15 @@
 #include "provenance/verifier.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
-
-#include <fmt/format.h>
 
 #include "provenance/bundle.h"
 #include "provenance/crypto.h"
 #include "provenance/dsse.h"
-#include "provenance/sigstore/sigstore_verifier.h"
 #include "provenance/signer.h"
+#include "provenance/sigstore/sigstore_verifier.h"
 #include "provenance/statement.h"
 
 namespace modelgate::provenance {
@@ -29,9 +29,9 @@ VerificationResult Fail(VerificationResult result, VerifyCheck check, std::strin
 Status CheckBundleNamesKey(const Bundle& bundle, const PublicKey& key, std::vector<std::string>* warnings) {
   if (!bundle.public_key_hint.empty()) {
     if (bundle.public_key_hint != PublicKeyHint(key)) {
-      return Status::Corruption(fmt::format(
-          "material: the bundle names a different public key (publicKey.hint {}, the given key is {})",
-          bundle.public_key_hint, PublicKeyHint(key)));
+      return Status::Corruption(
+          fmt::format("material: the bundle names a different public key (publicKey.hint {}, the given key is {})",
+                      bundle.public_key_hint, PublicKeyHint(key)));
     }
     return Status::Ok();
   }
@@ -71,8 +71,8 @@ Result<PublicKey> VerifyChain(const Bundle& bundle, const VerifyOptions& options
   for (std::size_t i = 0; i < bundle.certificates.size(); ++i) {
     Result<Certificate> c = Certificate::FromDer(bundle.certificates[i]);
     if (!c.ok()) {
-      return Status::Corruption(fmt::format("certificate chain: certificate {} of the bundle: {}", i,
-                                            c.status().message()));
+      return Status::Corruption(
+          fmt::format("certificate chain: certificate {} of the bundle: {}", i, c.status().message()));
     }
     chain.push_back(std::move(c).value());
   }
@@ -138,16 +138,26 @@ std::string JoinNames(const std::vector<std::string>& names) {
 
 std::string_view VerifyCheckName(VerifyCheck check) {
   switch (check) {
-    case VerifyCheck::kNone: return "none";
-    case VerifyCheck::kBundle: return "bundle";
-    case VerifyCheck::kMaterial: return "material";
-    case VerifyCheck::kCertificateChain: return "certificate-chain";
-    case VerifyCheck::kSignature: return "signature";
-    case VerifyCheck::kIdentity: return "identity";
-    case VerifyCheck::kTransparencyLog: return "transparency-log";
-    case VerifyCheck::kStatement: return "statement";
-    case VerifyCheck::kModel: return "model";
-    case VerifyCheck::kManifest: return "manifest";
+    case VerifyCheck::kNone:
+      return "none";
+    case VerifyCheck::kBundle:
+      return "bundle";
+    case VerifyCheck::kMaterial:
+      return "material";
+    case VerifyCheck::kCertificateChain:
+      return "certificate-chain";
+    case VerifyCheck::kSignature:
+      return "signature";
+    case VerifyCheck::kIdentity:
+      return "identity";
+    case VerifyCheck::kTransparencyLog:
+      return "transparency-log";
+    case VerifyCheck::kStatement:
+      return "statement";
+    case VerifyCheck::kModel:
+      return "model";
+    case VerifyCheck::kManifest:
+      return "manifest";
   }
   return "unknown";
 }
@@ -266,7 +276,8 @@ VerificationResult VerifyModel(const std::filesystem::path& model, std::string_v
     const ManifestDifference& d = result.difference;
     std::string message = "manifest: the model differs from what was signed:";
     if (!d.changed.empty()) message += fmt::format(" changed {}", JoinNames(d.changed));
-    if (!d.added.empty()) message += fmt::format("{} added (not signed) {}", d.changed.empty() ? "" : ";", JoinNames(d.added));
+    if (!d.added.empty())
+      message += fmt::format("{} added (not signed) {}", d.changed.empty() ? "" : ";", JoinNames(d.added));
     if (!d.missing.empty()) {
       message += fmt::format("{} missing {}", d.changed.empty() && d.added.empty() ? "" : ";", JoinNames(d.missing));
     }

@@ -87,13 +87,13 @@ std::string_view VerifyCheckName(VerifyCheck check);
 struct VerificationResult {
   bool ok = false;
   VerifyCheck failed = VerifyCheck::kNone;
-  std::string message;  // names the check and the cause
+  std::string message;            // names the check and the cause
   ManifestDifference difference;  // for kManifest
   // What was verified (filled as far as the checks got).
   std::string media_type;
   std::string predicate_type;
   std::string model_name;
-  std::string signer;   // key hint, or the leaf certificate subject / SAN
+  std::string signer;  // key hint, or the leaf certificate subject / SAN
   std::size_t resources = 0;
   std::vector<std::string> warnings;  // e.g. legacy 0.2.0 encoding, old publicKey format
   // The failure is the operator's input, not the model's: an unreadable model

@@ -173,7 +173,8 @@ TEST(VerifyModel, AcceptsEveryHistoricalKeylessBundle) {
     EXPECT_TRUE(r.ok) << v << ": [" << VerifyCheckName(r.failed) << "] " << r.message;
   }
   const fs::path dir = Fixture("bundles/v1.1.0-sigstore");
-  VerificationResult spec = VerifyModel(dir, ReadAll(Fixture("oms-spec-vectors/valid/sigstore.bundle.json")), KeylessOptions());
+  VerificationResult spec =
+      VerifyModel(dir, ReadAll(Fixture("oms-spec-vectors/valid/sigstore.bundle.json")), KeylessOptions());
   EXPECT_TRUE(spec.ok) << spec.message;
 }
 
@@ -249,10 +250,10 @@ TEST(SignAndVerify, RoundTripsEveryCurveMethodAndShape) {
         WriteAll(sig, bundle.value());
         VerifyOptions vo = KeyOptions(k.pub);
         VerificationResult r = VerifyModel(model, bundle.value(), vo);
-        EXPECT_TRUE(r.ok) << k.priv << " shards=" << (method == SerializationMethod::kShards)
-                          << " file=" << single_file << ": " << r.message;
-        EXPECT_EQ(r.resources, method == SerializationMethod::kShards ? (single_file ? 5u : 9u)
-                                                                       : (single_file ? 1u : 3u));
+        EXPECT_TRUE(r.ok) << k.priv << " shards=" << (method == SerializationMethod::kShards) << " file=" << single_file
+                          << ": " << r.message;
+        EXPECT_EQ(r.resources,
+                  method == SerializationMethod::kShards ? (single_file ? 5u : 9u) : (single_file ? 1u : 3u));
       }
     }
   }
@@ -264,7 +265,12 @@ TEST(SignAndVerify, KeyBundleLooksLikeModelSigning110s) {
   Result<std::string> bundle = SignModel(tmp.path(), SignWith(kKeys[0]));
   ASSERT_TRUE(bundle.ok()) << bundle.status().message();
   const std::string& text = bundle.value();
-  EXPECT_EQ(text.rfind(R"({"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","verificationMaterial":{"publicKey":{"hint":")", 0), 0u) << text.substr(0, 200);
+  EXPECT_EQ(
+      text.rfind(
+          R"({"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","verificationMaterial":{"publicKey":{"hint":")",
+          0),
+      0u)
+      << text.substr(0, 200);
   EXPECT_NE(text.find(R"("tlogEntries":[]},"dsseEnvelope":{"payload":")"), std::string::npos);
   EXPECT_NE(text.find(R"(","keyid":""}]}})"), std::string::npos);
   Result<Bundle> parsed = ParseBundle(text, Limits());
