@@ -19,6 +19,8 @@ using CommandRunner = std::function<int()>;
 
 CommandRunner RegisterScan(CLI::App& app);
 CommandRunner RegisterManifest(CLI::App& app);
+CommandRunner RegisterSign(CLI::App& app);
+CommandRunner RegisterVerify(CLI::App& app);
 
 }  // namespace modelgate::cli
 

@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   modelgate::cli::CommandRunner scan = modelgate::cli::RegisterScan(app);
   modelgate::cli::CommandRunner manifest = modelgate::cli::RegisterManifest(app);
+  modelgate::cli::CommandRunner sign = modelgate::cli::RegisterSign(app);
+  modelgate::cli::CommandRunner verify = modelgate::cli::RegisterVerify(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -26,5 +28,7 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("scan")) return scan();
   if (app.got_subcommand("manifest")) return manifest();
+  if (app.got_subcommand("sign")) return sign();
+  if (app.got_subcommand("verify")) return verify();
   return modelgate::cli::kExitUsage;
 }

@@ -1,0 +1,63 @@
+#include "cli/provenance_cli_util.h"
+
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include "provenance/signer.h"
+
+namespace modelgate::cli {
+
+namespace fs = std::filesystem;
+
+std::optional<std::string> ReadSmallFile(const fs::path& path, std::uint64_t max_bytes, std::string* error) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) {
+    *error = "cannot read " + path.string() + ": not a readable file";
+    return std::nullopt;
+  }
+  const std::uintmax_t size = fs::file_size(path, ec);
+  if (ec || size > max_bytes) {
+    *error = ec ? "cannot read " + path.string() + ": " + ec.message()
+                : "cannot read " + path.string() + ": larger than " + std::to_string(max_bytes) + " bytes";
+    return std::nullopt;
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in && !in.eof()) {
+    *error = "cannot read " + path.string();
+    return std::nullopt;
+  }
+  return text.str();
+}
+
+bool ResolveIgnorePaths(const fs::path& model, const std::vector<std::string>& args, std::vector<std::string>* out,
+                        std::string* error) {
+  std::error_code ec;
+  const bool folder = fs::is_directory(model, ec);
+  for (const std::string& arg : args) {
+    const fs::path p(arg);
+    if (fs::exists(fs::symlink_status(p, ec))) {
+      if (std::optional<std::string> rel = provenance::PathInsideModel(model, p)) {
+        out->push_back(*rel);
+        continue;
+      }
+      if (p.is_absolute() || !folder) {
+        *error = "--ignore-paths " + arg + " is not inside the model " + model.string();
+        return false;
+      }
+    }
+    const fs::path rel = p.lexically_normal();
+    if (rel.is_absolute() || rel.empty() || *rel.begin() == "..") {
+      *error = "--ignore-paths " + arg + " is not inside the model " + model.string();
+      return false;
+    }
+    std::string s = rel.generic_string();
+    while (!s.empty() && s.back() == '/') s.pop_back();
+    out->push_back(s);
+  }
+  return true;
+}
+
+}  // namespace modelgate::cli
