@@ -31,14 +31,14 @@ std::optional<std::string> PathInsideModel(const fs::path& model, const fs::path
   return rel.generic_string();
 }
 
-Result<std::string> SignModel(const fs::path& model, const SignOptions& options) {
-  Result<PrivateKey> key = PrivateKey::FromPem(options.private_key_pem, options.password);
+Result<std::string> SignStatementBundle(std::string payload, const SignerKeys& keys) {
+  Result<PrivateKey> key = PrivateKey::FromPem(keys.private_key_pem, keys.password);
   if (!key.ok()) return Status::InvalidArgument("private key: " + key.status().message());
   const PublicKey public_key = key->Public();
 
   std::vector<Certificate> chain;
-  if (!options.cert_chain_pem.empty()) {
-    Result<std::vector<Certificate>> parsed = Certificate::ChainFromPem(options.cert_chain_pem);
+  if (!keys.cert_chain_pem.empty()) {
+    Result<std::vector<Certificate>> parsed = Certificate::ChainFromPem(keys.cert_chain_pem);
     if (!parsed.ok()) return Status::InvalidArgument("certificate chain: " + parsed.status().message());
     chain = std::move(parsed).value();
     if (chain.empty()) return Status::InvalidArgument("certificate chain: no certificate in the PEM text");
@@ -49,6 +49,16 @@ Result<std::string> SignModel(const fs::path& model, const SignOptions& options)
           "certificate chain: the first (leaf) certificate does not carry the private key's public key");
     }
   }
+  Result<DsseEnvelope> envelope = SignDsse(kInTotoPayloadType, std::move(payload), key.value());
+  if (!envelope.ok()) return envelope.status();
+  if (chain.empty()) return WriteKeyBundle(envelope.value(), public_key);
+  return WriteCertificateBundle(envelope.value(), chain);
+}
+
+Result<std::string> SignModel(const fs::path& model, const SignOptions& options) {
+  // Refuse a bad key before hashing a large model.
+  Result<PrivateKey> key = PrivateKey::FromPem(options.private_key_pem, options.password);
+  if (!key.ok()) return Status::InvalidArgument("private key: " + key.status().message());
 
   SerializationOptions serialization = options.serialization;
   const fs::path signature = options.signature_path.empty() ? DefaultSignaturePath(model) : options.signature_path;
@@ -67,10 +77,8 @@ Result<std::string> SignModel(const fs::path& model, const SignOptions& options)
   }
   if (options.model_name.has_value()) manifest->model_name = *options.model_name;
 
-  Result<DsseEnvelope> envelope = SignDsse(kInTotoPayloadType, StatementJson(manifest.value()), key.value());
-  if (!envelope.ok()) return envelope.status();
-  if (chain.empty()) return WriteKeyBundle(envelope.value(), public_key);
-  return WriteCertificateBundle(envelope.value(), chain);
+  return SignStatementBundle(StatementJson(manifest.value()),
+                             SignerKeys{options.private_key_pem, options.password, options.cert_chain_pem});
 }
 
 }  // namespace modelgate::provenance

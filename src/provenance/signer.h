@@ -52,6 +52,20 @@ std::filesystem::path DefaultSignaturePath(const std::filesystem::path& model);
 // normalising "." and ".." lexically.
 std::optional<std::string> PathInsideModel(const std::filesystem::path& model, const std::filesystem::path& file);
 
+// The signer's key material: a PEM private key (optionally encrypted) and,
+// for the certificate method, a PEM chain whose first certificate carries
+// that key.
+struct SignerKeys {
+  std::string private_key_pem;
+  std::string password;
+  std::string cert_chain_pem;
+};
+
+// Signs any in-toto statement (payload type application/vnd.in-toto+json)
+// and returns the v0.3 bundle text, key or certificate method as for
+// SignModel. Used for OMS signatures and for gate attestations.
+Result<std::string> SignStatementBundle(std::string payload, const SignerKeys& keys);
+
 // The bundle JSON text (see the file comment).
 Result<std::string> SignModel(const std::filesystem::path& model, const SignOptions& options);
 

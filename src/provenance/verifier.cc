@@ -162,11 +162,18 @@ std::string_view VerifyCheckName(VerifyCheck check) {
   return "unknown";
 }
 
-VerificationResult VerifyModel(const std::filesystem::path& model, std::string_view bundle_text,
-                               const VerifyOptions& options) {
-  VerificationResult result;
+namespace {
+
+// Steps 1-4: the bundle is well formed and its DSSE signature holds for the
+// signer the options trust. On failure `result` says which check failed and
+// nullopt is returned.
+std::optional<Bundle> VerifySignedEnvelope(std::string_view bundle_text, const VerifyOptions& options,
+                                           VerificationResult& result) {
   Result<Bundle> bundle = ParseBundle(bundle_text, options.limits);
-  if (!bundle.ok()) return Fail(std::move(result), VerifyCheck::kBundle, bundle.status().message());
+  if (!bundle.ok()) {
+    result = Fail(std::move(result), VerifyCheck::kBundle, bundle.status().message());
+    return std::nullopt;
+  }
   result.media_type = bundle->media_type;
 
   // 2-4: who signed, and does the signature hold.
@@ -174,57 +181,84 @@ VerificationResult VerifyModel(const std::filesystem::path& model, std::string_v
   switch (options.method) {
     case VerifyMethod::kKey: {
       if (bundle->material != MaterialKind::kPublicKey) {
-        return Fail(std::move(result), VerifyCheck::kMaterial,
+        {
+    result = Fail(std::move(result), VerifyCheck::kMaterial,
                     "material: the bundle carries a certificate, not a public key (verify it with --ca or "
                     "--trusted-root)");
+    return std::nullopt;
+  }
       }
       Result<PublicKey> key = PublicKey::FromPem(options.public_key_pem);
       if (!key.ok()) {
         result.unreadable = true;
-        return Fail(std::move(result), VerifyCheck::kMaterial, "public key: " + key.status().message());
+        {
+    result = Fail(std::move(result), VerifyCheck::kMaterial, "public key: " + key.status().message());
+    return std::nullopt;
+  }
       }
       Status named = CheckBundleNamesKey(bundle.value(), key.value(), &result.warnings);
-      if (!named.ok()) return Fail(std::move(result), VerifyCheck::kMaterial, named.message());
+      if (!named.ok()) {
+    result = Fail(std::move(result), VerifyCheck::kMaterial, named.message());
+    return std::nullopt;
+  }
       result.signer = "public key " + PublicKeyHint(key.value());
       signing_key = std::move(key).value();
       break;
     }
     case VerifyMethod::kCertificate: {
       if (bundle->material != MaterialKind::kCertificateChain) {
-        return Fail(std::move(result), VerifyCheck::kMaterial,
+        {
+    result = Fail(std::move(result), VerifyCheck::kMaterial,
                     bundle->material == MaterialKind::kPublicKey
                         ? "material: the bundle carries a public key, not a certificate chain (verify it with --key)"
                         : "material: the bundle carries a Sigstore keyless certificate, not a certificate chain "
                           "(verify it with --trusted-root)");
+    return std::nullopt;
+  }
       }
       Result<PublicKey> key = VerifyChain(bundle.value(), options, &result.signer);
       if (!key.ok()) {
         const std::string& m = key.status().message();
         result.unreadable = key.status().code() == StatusCode::kInvalidArgument;  // the --ca file
-        return Fail(std::move(result), VerifyCheck::kCertificateChain,
+        {
+    result = Fail(std::move(result), VerifyCheck::kCertificateChain,
                     m.rfind("certificate chain", 0) == 0 ? m : "certificate chain: " + m);
+    return std::nullopt;
+  }
       }
       signing_key = std::move(key).value();
       break;
     }
     case VerifyMethod::kKeyless: {
       if (bundle->material == MaterialKind::kPublicKey) {
-        return Fail(std::move(result), VerifyCheck::kMaterial,
+        {
+    result = Fail(std::move(result), VerifyCheck::kMaterial,
                     "material: the bundle carries a public key, not a Sigstore certificate (verify it with --key)");
+    return std::nullopt;
+  }
       }
       if (bundle->material == MaterialKind::kCertificateChain && bundle->minor_version >= 3) {
-        return Fail(std::move(result), VerifyCheck::kMaterial,
+        {
+    result = Fail(std::move(result), VerifyCheck::kMaterial,
                     "material: the bundle carries a certificate chain, not a Sigstore keyless certificate (verify "
                     "it with --ca)");
+    return std::nullopt;
+  }
       }
       Result<PublicKey> key = VerifyKeyless(bundle_text, bundle.value(), options, &result);
       if (!key.ok()) {
         const std::string& m = key.status().message();
         if (key.status().code() == StatusCode::kInvalidArgument && m.rfind("trusted root", 0) == 0) {
           result.unreadable = true;  // an unusable --trusted-root is the operator's problem
-          return Fail(std::move(result), VerifyCheck::kTransparencyLog, m);
+          {
+    result = Fail(std::move(result), VerifyCheck::kTransparencyLog, m);
+    return std::nullopt;
+  }
         }
-        return Fail(std::move(result), KeylessCheck(m), m);
+        {
+    result = Fail(std::move(result), KeylessCheck(m), m);
+    return std::nullopt;
+  }
       }
       signing_key = std::move(key).value();
       break;
@@ -232,28 +266,21 @@ VerificationResult VerifyModel(const std::filesystem::path& model, std::string_v
   }
 
   Result<DsseEncoding> verified = VerifyDsse(bundle->envelope, *signing_key, /*allow_legacy=*/true);
-  if (!verified.ok()) return Fail(std::move(result), VerifyCheck::kSignature, verified.status().message());
+  if (!verified.ok()) {
+    result = Fail(std::move(result), VerifyCheck::kSignature, verified.status().message());
+    return std::nullopt;
+  }
   if (verified.value() == DsseEncoding::kLegacy020) {
     result.warnings.push_back("signed with model_signing 0.2.0's legacy pre-authentication encoding");
   }
+  return std::move(bundle).value();
+}
 
-  // 5: what was signed.
-  if (bundle->envelope.payload_type != kInTotoPayloadType) {
-    return Fail(std::move(result), VerifyCheck::kStatement,
-                fmt::format("statement: payloadType is \"{}\", expected \"{}\"", bundle->envelope.payload_type,
-                            kInTotoPayloadType));
-  }
-  Result<ParsedStatement> statement = ParseStatement(bundle->envelope.payload, options.limits);
-  if (!statement.ok()) {
-    const std::string& m = statement.status().message();
-    return Fail(std::move(result), VerifyCheck::kStatement, m.rfind("statement", 0) == 0 ? m : "statement: " + m);
-  }
-  result.predicate_type = statement->predicate_type;
-  result.model_name = statement->manifest.model_name;
-  result.resources = statement->manifest.resources.size();
-
-  // 6: is the model what was signed.
-  SerializationOptions serialization = statement->manifest.serialization;
+// Step 6: hashes the model again with the serialization that was signed and
+// names every difference. Sets result.ok when the model matches.
+VerificationResult CompareModel(const std::filesystem::path& model, const Manifest& signed_manifest,
+                                const VerifyOptions& options, VerificationResult result) {
+  SerializationOptions serialization = signed_manifest.serialization;
   serialization.threads = options.threads;
   serialization.cache = nullptr;
   for (const std::string& p : options.ignore_paths) serialization.ignore_paths.push_back(p);
@@ -270,7 +297,7 @@ VerificationResult VerifyModel(const std::filesystem::path& model, std::string_v
     return Fail(std::move(result), VerifyCheck::kModel, "model: " + actual.status().message());
   }
   for (const std::string& w : actual->warnings) result.warnings.push_back(w);
-  result.difference = CompareManifests(statement->manifest, actual.value());
+  result.difference = CompareManifests(signed_manifest, actual.value());
   if (options.ignore_unsigned_files) result.difference.added.clear();
   if (!result.difference.empty()) {
     const ManifestDifference& d = result.difference;
@@ -286,6 +313,62 @@ VerificationResult VerifyModel(const std::filesystem::path& model, std::string_v
   result.ok = true;
   result.message = "verified";
   return result;
+}
+
+bool IsInTotoPayload(const Bundle& bundle, VerificationResult& result) {
+  if (bundle.envelope.payload_type == kInTotoPayloadType) return true;
+  result = Fail(std::move(result), VerifyCheck::kStatement,
+                fmt::format("statement: payloadType is \"{}\", expected \"{}\"", bundle.envelope.payload_type,
+                            kInTotoPayloadType));
+  return false;
+}
+
+}  // namespace
+
+VerificationResult VerifyModel(const std::filesystem::path& model, std::string_view bundle_text,
+                               const VerifyOptions& options) {
+  VerificationResult result;
+  std::optional<Bundle> bundle = VerifySignedEnvelope(bundle_text, options, result);
+  if (!bundle) return result;
+
+  // 5: what was signed.
+  if (!IsInTotoPayload(*bundle, result)) return result;
+  Result<ParsedStatement> statement = ParseStatement(bundle->envelope.payload, options.limits);
+  if (!statement.ok()) {
+    const std::string& m = statement.status().message();
+    return Fail(std::move(result), VerifyCheck::kStatement, m.rfind("statement", 0) == 0 ? m : "statement: " + m);
+  }
+  result.predicate_type = statement->predicate_type;
+  result.model_name = statement->manifest.model_name;
+  result.resources = statement->manifest.resources.size();
+
+  // 6: is the model what was signed.
+  return CompareModel(model, statement->manifest, options, std::move(result));
+}
+
+AttestationVerification VerifyAttestation(const std::filesystem::path& model, std::string_view bundle_text,
+                                          const VerifyOptions& options) {
+  AttestationVerification out;
+  std::optional<Bundle> bundle = VerifySignedEnvelope(bundle_text, options, out.result);
+  if (!bundle) return out;
+  if (!IsInTotoPayload(*bundle, out.result)) return out;
+  Result<ParsedAttestation> attestation = ParseGateStatement(bundle->envelope.payload, options.limits);
+  if (!attestation.ok()) {
+    const std::string& m = attestation.status().message();
+    out.result = Fail(std::move(out.result), VerifyCheck::kStatement,
+                      m.rfind("attestation", 0) == 0 ? m : "attestation: " + m);
+    return out;
+  }
+  out.result.predicate_type = std::string(kGatePredicateType);
+  out.result.model_name = attestation->model_name;
+  out.result.resources = attestation->manifest.resources.size();
+  out.attestation = std::move(attestation).value();
+  out.result = CompareModel(model, out.attestation->manifest, options, std::move(out.result));
+  if (out.result.failed == VerifyCheck::kManifest) {
+    out.result.message.replace(0, std::string_view("manifest: the model differs from what was signed").size(),
+                               "manifest: the model differs from what was attested");
+  }
+  return out;
 }
 
 }  // namespace modelgate::provenance

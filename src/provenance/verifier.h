@@ -37,11 +37,13 @@
 #define MODELGATE_PROVENANCE_VERIFIER_H_
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "modelgate/limits.h"
+#include "provenance/attestation.h"
 #include "provenance/manifest.h"
 
 namespace modelgate::provenance {
@@ -104,6 +106,19 @@ struct VerificationResult {
 
 VerificationResult VerifyModel(const std::filesystem::path& model, std::string_view bundle_text,
                                const VerifyOptions& options);
+
+// A gate attestation (modelgate attest, docs/provenance/attest.md): checks
+// 1-4 as above on the attestation bundle, then the statement must be a
+// gate/v1 statement whose subject is the root digest of its resources, and
+// the model is hashed again with the recorded serialization (step 6), naming
+// every file changed, added or missing since the check. `attestation` is set
+// once the statement parsed, so callers can show what was recorded.
+struct AttestationVerification {
+  VerificationResult result;
+  std::optional<ParsedAttestation> attestation;
+};
+AttestationVerification VerifyAttestation(const std::filesystem::path& model, std::string_view bundle_text,
+                                          const VerifyOptions& options);
 
 }  // namespace modelgate::provenance
 
