@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("modelgate ") + MODELGATE_VERSION);
   app.require_subcommand(1);
   modelgate::cli::CommandRunner scan = modelgate::cli::RegisterScan(app);
+  modelgate::cli::CommandRunner bom = modelgate::cli::RegisterBom(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -24,5 +25,6 @@ int main(int argc, char** argv) {
     return modelgate::cli::kExitUsage;
   }
   if (app.got_subcommand("scan")) return scan();
+  if (app.got_subcommand("bom")) return bom();
   return modelgate::cli::kExitUsage;
 }

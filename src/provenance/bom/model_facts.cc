@@ -1,0 +1,271 @@
+// CollectModelFacts: the walk, the per-file work (hash + format facts, in
+// parallel), the root files (config.json, README.md), the scan and the
+// signature's presence.
+#include "provenance/bom/model_facts.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+#include "modelgate/mapped_file.h"
+#include "modelgate/scan.h"
+#include "provenance/bom/sha256.h"
+
+namespace modelgate::provenance::bom {
+namespace fs = std::filesystem;
+namespace {
+
+// Paths left out of the manifest by default (OMS v1.0, model-transparency's
+// default ignore_paths) plus the signature itself, all relative to the root.
+bool IgnoredAtRoot(const std::string& rel) {
+  static const char* const kIgnored[] = {".git", ".gitignore", ".gitattributes", ".github", kSignatureFileName};
+  for (const char* ignored : kIgnored) {
+    std::size_t n = std::strlen(ignored);
+    if (rel.compare(0, n, ignored) == 0 && (rel.size() == n || rel[n] == '/')) return true;
+  }
+  return false;
+}
+
+// Manifest order: by path components, so "a/b" sorts before "a.b" would not
+// matter to a byte-wise sort but "a/z" before "a-b/c" does.
+bool ComponentLess(const std::string& a, const std::string& b) {
+  std::size_t i = 0, j = 0;
+  for (;;) {
+    if (i >= a.size() || j >= b.size()) return a.size() - i < b.size() - j;
+    std::size_t ea = a.find('/', i), eb = b.find('/', j);
+    if (ea == std::string::npos) ea = a.size();
+    if (eb == std::string::npos) eb = b.size();
+    int c = a.compare(i, ea - i, b, j, eb - j);
+    if (c != 0) return c < 0;
+    i = ea + 1;
+    j = eb + 1;
+  }
+}
+
+struct Listing {
+  std::vector<std::string> files;  // relative POSIX paths
+  std::uint64_t symlinks = 0;
+  std::uint64_t special = 0;
+};
+
+// Iterative walk; never follows a symlink (symlink_status), never opens a
+// special file.
+Result<Listing> ListFolder(const fs::path& root) {
+  Listing out;
+  std::vector<std::pair<fs::path, std::string>> stack{{root, ""}};
+  while (!stack.empty()) {
+    auto [dir, rel] = std::move(stack.back());
+    stack.pop_back();
+    std::error_code ec;
+    fs::directory_iterator it(dir, ec);
+    if (ec) return Status::IOError(dir.string() + ": " + ec.message());
+    for (; it != fs::directory_iterator(); it.increment(ec)) {
+      std::string name = it->path().filename().string();
+      std::string child = rel.empty() ? name : rel + "/" + name;
+      if (IgnoredAtRoot(child)) continue;
+      fs::file_status st = it->symlink_status(ec);
+      if (ec) return Status::IOError(it->path().string() + ": " + ec.message());
+      if (fs::is_symlink(st)) {
+        ++out.symlinks;
+      } else if (fs::is_directory(st)) {
+        stack.emplace_back(it->path(), child);
+      } else if (fs::is_regular_file(st)) {
+        out.files.push_back(std::move(child));
+      } else {
+        ++out.special;
+      }
+    }
+    if (ec) return Status::IOError(dir.string() + ": " + ec.message());
+  }
+  std::sort(out.files.begin(), out.files.end(), ComponentLess);
+  return out;
+}
+
+Status HashAndRead(const fs::path& disk_path, const Limits& limits, FileFacts* file, std::string* raw_digest) {
+  Result<std::unique_ptr<MappedFile>> mapped = MappedFile::Open(disk_path.string());
+  if (!mapped.ok()) return mapped.status();
+  ByteView bytes = mapped.value()->bytes();
+  file->size = bytes.size();
+  *raw_digest = Sha256Raw(bytes);
+  file->sha256_hex = LowerHex(*raw_digest);
+  ReadFormatFacts(bytes, limits, file);
+  return Status::Ok();
+}
+
+// Runs fn(i) for i in [0, n) on up to `jobs` threads; returns the first error
+// by index so the message does not depend on scheduling.
+Status ParallelFor(std::size_t n, unsigned jobs, const std::function<Status(std::size_t)>& fn,
+                   const FactsProgress& progress) {
+  std::vector<Status> results(n);
+  std::atomic<std::size_t> next{0};
+  std::mutex mu;
+  std::size_t done = 0;
+  auto worker = [&] {
+    for (std::size_t i = next.fetch_add(1); i < n; i = next.fetch_add(1)) {
+      results[i] = fn(i);
+      if (progress) {
+        std::lock_guard<std::mutex> lock(mu);
+        progress(++done, n);
+      }
+    }
+  };
+  unsigned threads = jobs ? jobs : std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(n, 1)));
+  if (threads <= 1) {
+    worker();
+  } else {
+    std::vector<std::thread> pool;
+    for (unsigned k = 0; k < threads; ++k) pool.emplace_back(worker);
+    for (std::thread& t : pool) t.join();
+  }
+  for (Status& s : results) {
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+// A root file the BOM reads by name (config.json, README.md), if it is a
+// regular file of bounded size. Symlinks are not followed.
+std::optional<std::string> ReadRootFile(const fs::path& path, std::uint64_t max_bytes) {
+  std::error_code ec;
+  fs::file_status st = fs::symlink_status(path, ec);
+  if (ec || !fs::is_regular_file(st)) return std::nullopt;
+  Result<std::unique_ptr<MappedFile>> mapped = MappedFile::Open(path.string());
+  if (!mapped.ok()) return std::nullopt;
+  std::string_view text = AsStringView(mapped.value()->bytes());
+  if (text.size() > max_bytes) text = text.substr(0, max_bytes);
+  return std::string(text);
+}
+
+void SummariseScan(const ScanReport& report, const fs::path& model, bool single_file, ModelFacts* facts) {
+  facts->scan.ran = true;
+  std::string root = model.string();
+  std::string prefix = root.empty() || root.back() == '/' ? root : root + "/";
+  std::set<std::string> ids;
+  std::unordered_map<std::string, FileFacts*> by_path;
+  for (FileFacts& f : facts->files) by_path[f.path] = &f;
+  for (const FileReport& r : report.files) {
+    for (const Finding& finding : r.findings) {
+      ++facts->scan.by_severity[static_cast<std::size_t>(finding.severity)];
+      ids.insert(finding.id);
+      if (!facts->scan.highest || finding.severity > *facts->scan.highest) facts->scan.highest = finding.severity;
+    }
+    std::string rel = single_file ? facts->name
+                      : r.path.compare(0, prefix.size(), prefix) == 0 ? r.path.substr(prefix.size())
+                                                                       : r.path;
+    auto it = by_path.find(rel);
+    if (it == by_path.end()) continue;  // symlinks, special files, ignored paths: counted above only
+    FileFacts* f = it->second;
+    f->scanned = true;
+    f->scan_format = r.format;
+    f->findings = r.findings.size();
+    if (!r.findings.empty()) f->highest = r.MaxSeverity();
+  }
+  facts->scan.finding_ids.assign(ids.begin(), ids.end());
+}
+
+}  // namespace
+
+std::uint64_t ModelFacts::TotalTensors() const {
+  std::uint64_t n = 0;
+  for (const FileFacts& f : files) n += f.tensors.known ? f.tensors.tensors : 0;
+  return n;
+}
+
+std::optional<std::uint64_t> ModelFacts::TotalParameters() const {
+  std::optional<std::uint64_t> total;
+  for (const FileFacts& f : files) {
+    if (!f.tensors.known) continue;
+    if (!f.tensors.parameters) return std::nullopt;
+    std::uint64_t sum = total.value_or(0);
+    if (sum > UINT64_MAX - *f.tensors.parameters) return std::nullopt;
+    total = sum + *f.tensors.parameters;
+  }
+  return total;
+}
+
+std::vector<std::string> ModelFacts::AllDtypes() const {
+  std::set<std::string> all;
+  for (const FileFacts& f : files) all.insert(f.tensors.dtypes.begin(), f.tensors.dtypes.end());
+  return {all.begin(), all.end()};
+}
+
+std::uint64_t ModelFacts::TotalSize() const {
+  std::uint64_t n = 0;
+  for (const FileFacts& f : files) n += f.size;
+  return n;
+}
+
+Result<ModelFacts> CollectModelFacts(const fs::path& model, const CollectOptions& options,
+                                     const FactsProgress& progress) {
+  std::error_code ec;
+  fs::file_status st = fs::status(model, ec);
+  if (ec || !fs::exists(st)) return Status::IOError(model.string() + ": " + (ec ? ec.message() : "not found"));
+  ModelFacts facts;
+  fs::path normal = model.lexically_normal();
+  facts.name = (normal.has_filename() ? normal.filename() : normal.parent_path().filename()).string();
+  if (facts.name.empty() || facts.name == ".") facts.name = fs::absolute(model, ec).lexically_normal().filename().string();
+  std::vector<fs::path> disk_paths;
+  if (fs::is_regular_file(st)) {
+    facts.single_file = true;
+    facts.files.resize(1);
+    facts.files[0].path = facts.name;
+    disk_paths.push_back(model);
+  } else if (fs::is_directory(st)) {
+    Result<Listing> listing = ListFolder(model);
+    if (!listing.ok()) return listing.status();
+    facts.skipped_symlinks = listing.value().symlinks;
+    facts.skipped_special = listing.value().special;
+    for (const std::string& rel : listing.value().files) {
+      facts.files.emplace_back().path = rel;
+      disk_paths.push_back(model / rel);
+    }
+  } else {
+    return Status::InvalidArgument(model.string() + ": neither a regular file nor a folder");
+  }
+
+  std::vector<std::string> raw_digests(facts.files.size());
+  MODELGATE_RETURN_IF_ERROR(ParallelFor(
+      facts.files.size(), options.jobs,
+      [&](std::size_t i) { return HashAndRead(disk_paths[i], options.limits, &facts.files[i], &raw_digests[i]); },
+      progress));
+
+  // OMS root digest ("files" method, SHA-256): over the raw digests in order.
+  std::string concatenated;
+  for (const std::string& d : raw_digests) concatenated += d;
+  facts.root_digest_hex = LowerHex(Sha256Raw(AsBytes(concatenated)));
+
+  if (!facts.single_file) {
+    if (auto config = ReadRootFile(model / "config.json", options.limits.max_repo_config_bytes + 1)) {
+      facts.config = ReadConfigFacts(AsBytes(*config), options.limits);
+    }
+    if (auto readme = ReadRootFile(model / "README.md", std::uint64_t{16} << 20)) {
+      facts.card = repo::ReadModelCard(*readme, options.limits);
+      facts.has_card = facts.card.has_front_matter;
+    }
+  }
+
+  fs::path sig = facts.single_file ? model.parent_path() / kSignatureFileName : model / kSignatureFileName;
+  facts.signature.path = kSignatureFileName;
+  facts.signature.present = fs::is_regular_file(fs::symlink_status(sig, ec));
+
+  if (options.scan) {
+    ScanOptions scan_options;
+    scan_options.limits = options.limits;
+    scan_options.jobs = options.jobs;
+    Result<ScanReport> report = ScanPaths({model.string()}, scan_options);
+    if (!report.ok()) return report.status();
+    SummariseScan(report.value(), model, facts.single_file, &facts);
+  }
+  return facts;
+}
+
+}  // namespace modelgate::provenance::bom
