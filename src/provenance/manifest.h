@@ -29,6 +29,7 @@
 #include <string_view>
 #include <vector>
 
+#include "modelgate/limits.h"
 #include "modelgate/status.h"
 
 namespace modelgate::provenance {
@@ -69,16 +70,37 @@ struct Manifest {
   std::string model_name;               // the in-toto subject name
   SerializationOptions serialization;   // as signed
   std::vector<Resource> resources;      // payload order
+  // Not signed: what the walk noticed (e.g. a symlink leaving the model, an
+  // ignored corrupt digest cache). Callers print them.
+  std::vector<std::string> warnings;
 
   // SHA-256 over the concatenated raw resource digests, in payload order.
   std::string RootDigest() const;
 };
 
-// Enumerates and hashes `model` (a file or a folder). model_name defaults to
-// the final path component of `model`. Errors: kIOError (unreadable file,
-// with the path), kInvalidArgument (symlink refused, special file, ignore
-// path with glob characters or "..").
-Result<Manifest> BuildManifest(const std::filesystem::path& model, const SerializationOptions& options);
+// Enumerates and hashes `model` (a file or a folder); see model_walk.h for
+// the enumeration rules. model_name is the final path component of `model`
+// (of its absolute form when that is empty, "." or ".."). An empty folder
+// gives an empty manifest, as the reference does; signers reject it (spec
+// 6.1 item 1). Errors: kIOError (unreadable file, with the path; a file
+// that changed while hashed), kInvalidArgument (symlink refused, special
+// file, ignore path with glob characters or "..", shard_size 0),
+// kLimitExceeded (Limits::max_model_files, max_model_depth,
+// max_manifest_resources).
+Result<Manifest> BuildManifest(const std::filesystem::path& model, const SerializationOptions& options,
+                               const Limits& limits = Limits());
+
+// The resource algorithm for `options`: "sha256", "blake2b", or for shards
+// "<hash>-sharded-<shard_size>" (as the reference writes it).
+std::string ResourceAlgorithm(const SerializationOptions& options);
+
+// The ignore paths a statement records: the caller's plus the defaults when
+// ignore_git_paths, normalised, sorted and without duplicates.
+std::vector<std::string> RecordedIgnorePaths(const SerializationOptions& options);
+
+// The file a resource name belongs to: "d0/f00:0:8" -> "d0/f00" for shards
+// (the last two ':' components are the range), the name itself for files.
+std::string_view ResourceFileName(std::string_view name, SerializationMethod method);
 
 // What differs between a signed manifest and the model as it is now.
 // Names are file paths (shard resources are folded into their file).
