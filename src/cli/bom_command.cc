@@ -19,6 +19,7 @@ struct BomArgs {
   std::string output;
   bool deterministic = false;
   bool no_scan = false;
+  bool allow_symlinks = false;
   unsigned jobs = 0;
 };
 
@@ -27,6 +28,7 @@ int RunBom(const BomArgs& args) {
   bom::CollectOptions options;
   options.scan = !args.no_scan;
   options.jobs = args.jobs;
+  options.allow_symlinks = args.allow_symlinks;
   bom::FactsProgress progress;
   if (::isatty(STDERR_FILENO)) {
     progress = [](std::size_t done, std::size_t total) {
@@ -74,6 +76,8 @@ CommandRunner RegisterBom(CLI::App& app) {
   cmd->add_flag("--deterministic", args->deterministic,
                 "No timestamp; serial number derived from the model's root digest (same model, same bytes)");
   cmd->add_flag("--no-scan", args->no_scan, "Do not run the scanner (no scan:* properties)");
+  cmd->add_flag("--allow-symlinks", args->allow_symlinks,
+                "Follow symlinks to files (refused otherwise, as `sign` refuses them)");
   cmd->add_option("-j,--jobs", args->jobs, "Files hashed and scanned in parallel (0 = one per core)")
       ->capture_default_str();
   return [args] { return RunBom(*args); };

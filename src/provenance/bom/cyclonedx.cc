@@ -17,7 +17,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "provenance/bom/sha256.h"
 
 namespace modelgate::provenance::bom {
 namespace {
@@ -219,8 +218,7 @@ Json ModelProperties(const ModelFacts& f) {
   }
   p.Add("signature:file", f.signature.path);
   p.Add("signature:status", f.signature.present ? "present, not verified (run modelgate verify)" : "absent");
-  if (f.skipped_symlinks) p.Add("skipped:symlinks", std::to_string(f.skipped_symlinks));
-  if (f.skipped_special) p.Add("skipped:special-files", std::to_string(f.skipped_special));
+  p.Add("manifest:warnings", Join(f.manifest_warnings, "; "));
   return p.Take();
 }
 

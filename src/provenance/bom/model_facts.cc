@@ -17,85 +17,19 @@
 
 #include "modelgate/mapped_file.h"
 #include "modelgate/scan.h"
-#include "provenance/bom/sha256.h"
+#include "provenance/manifest.h"
 
 namespace modelgate::provenance::bom {
 namespace fs = std::filesystem;
 namespace {
 
-// Paths left out of the manifest by default (OMS v1.0, model-transparency's
-// default ignore_paths) plus the signature itself, all relative to the root.
-bool IgnoredAtRoot(const std::string& rel) {
-  static const char* const kIgnored[] = {".git", ".gitignore", ".gitattributes", ".github", kSignatureFileName};
-  for (const char* ignored : kIgnored) {
-    std::size_t n = std::strlen(ignored);
-    if (rel.compare(0, n, ignored) == 0 && (rel.size() == n || rel[n] == '/')) return true;
-  }
-  return false;
-}
-
-// Manifest order: by path components, so "a/b" sorts before "a.b" would not
-// matter to a byte-wise sort but "a/z" before "a-b/c" does.
-bool ComponentLess(const std::string& a, const std::string& b) {
-  std::size_t i = 0, j = 0;
-  for (;;) {
-    if (i >= a.size() || j >= b.size()) return a.size() - i < b.size() - j;
-    std::size_t ea = a.find('/', i), eb = b.find('/', j);
-    if (ea == std::string::npos) ea = a.size();
-    if (eb == std::string::npos) eb = b.size();
-    int c = a.compare(i, ea - i, b, j, eb - j);
-    if (c != 0) return c < 0;
-    i = ea + 1;
-    j = eb + 1;
-  }
-}
-
-struct Listing {
-  std::vector<std::string> files;  // relative POSIX paths
-  std::uint64_t symlinks = 0;
-  std::uint64_t special = 0;
-};
-
-// Iterative walk; never follows a symlink (symlink_status), never opens a
-// special file.
-Result<Listing> ListFolder(const fs::path& root) {
-  Listing out;
-  std::vector<std::pair<fs::path, std::string>> stack{{root, ""}};
-  while (!stack.empty()) {
-    auto [dir, rel] = std::move(stack.back());
-    stack.pop_back();
-    std::error_code ec;
-    fs::directory_iterator it(dir, ec);
-    if (ec) return Status::IOError(dir.string() + ": " + ec.message());
-    for (; it != fs::directory_iterator(); it.increment(ec)) {
-      std::string name = it->path().filename().string();
-      std::string child = rel.empty() ? name : rel + "/" + name;
-      if (IgnoredAtRoot(child)) continue;
-      fs::file_status st = it->symlink_status(ec);
-      if (ec) return Status::IOError(it->path().string() + ": " + ec.message());
-      if (fs::is_symlink(st)) {
-        ++out.symlinks;
-      } else if (fs::is_directory(st)) {
-        stack.emplace_back(it->path(), child);
-      } else if (fs::is_regular_file(st)) {
-        out.files.push_back(std::move(child));
-      } else {
-        ++out.special;
-      }
-    }
-    if (ec) return Status::IOError(dir.string() + ": " + ec.message());
-  }
-  std::sort(out.files.begin(), out.files.end(), ComponentLess);
-  return out;
-}
-
-Status HashAndRead(const fs::path& disk_path, const Limits& limits, FileFacts* file, std::string* raw_digest) {
+Status ReadFacts(const fs::path& disk_path, const Limits& limits, FileFacts* file) {
   Result<std::unique_ptr<MappedFile>> mapped = MappedFile::Open(disk_path.string());
   if (!mapped.ok()) return mapped.status();
   ByteView bytes = mapped.value()->bytes();
-  file->size = bytes.size();
-  *raw_digest = Sha256Raw(bytes);
-  file->sha256_hex = LowerHex(*raw_digest);
+  if (bytes.size() != file->size) {
+    return Status::IOError(disk_path.string() + ": changed while the BOM was being made (size differs)");
+  }
   ReadFormatFacts(bytes, limits, file);
   return Status::Ok();
 }
@@ -209,39 +143,37 @@ Result<ModelFacts> CollectModelFacts(const fs::path& model, const CollectOptions
   std::error_code ec;
   fs::file_status st = fs::status(model, ec);
   if (ec || !fs::exists(st)) return Status::IOError(model.string() + ": " + (ec ? ec.message() : "not found"));
-  ModelFacts facts;
-  fs::path normal = model.lexically_normal();
-  facts.name = (normal.has_filename() ? normal.filename() : normal.parent_path().filename()).string();
-  if (facts.name.empty() || facts.name == ".") facts.name = fs::absolute(model, ec).lexically_normal().filename().string();
-  std::vector<fs::path> disk_paths;
-  if (fs::is_regular_file(st)) {
-    facts.single_file = true;
-    facts.files.resize(1);
-    facts.files[0].path = facts.name;
-    disk_paths.push_back(model);
-  } else if (fs::is_directory(st)) {
-    Result<Listing> listing = ListFolder(model);
-    if (!listing.ok()) return listing.status();
-    facts.skipped_symlinks = listing.value().symlinks;
-    facts.skipped_special = listing.value().special;
-    for (const std::string& rel : listing.value().files) {
-      facts.files.emplace_back().path = rel;
-      disk_paths.push_back(model / rel);
-    }
-  } else {
+  if (!fs::is_regular_file(st) && !fs::is_directory(st)) {
     return Status::InvalidArgument(model.string() + ": neither a regular file nor a folder");
   }
+  // The signature manifest decides which files there are and their digests,
+  // so the BOM lists exactly what `modelgate sign` signs.
+  SerializationOptions serialization;
+  serialization.allow_symlinks = options.allow_symlinks;
+  serialization.threads = options.jobs;
+  if (fs::is_directory(st)) serialization.ignore_paths.push_back(kSignatureFileName);
+  Result<Manifest> manifest = BuildManifest(model, serialization, options.limits);
+  if (!manifest.ok()) return manifest.status();
 
-  std::vector<std::string> raw_digests(facts.files.size());
+  ModelFacts facts;
+  facts.name = manifest.value().model_name;
+  facts.single_file = fs::is_regular_file(st);
+  facts.root_digest_hex = ToHex(manifest.value().RootDigest());
+  facts.manifest_warnings = manifest.value().warnings;
+  std::vector<fs::path> disk_paths;
+  for (const Resource& r : manifest.value().resources) {
+    FileFacts& file = facts.files.emplace_back();
+    // A single-file model's resource is "."; the BOM names the file.
+    file.path = facts.single_file ? facts.name : r.name;
+    file.sha256_hex = ToHex(r.digest);
+    disk_paths.push_back(facts.single_file ? model : model / r.name);
+    std::uintmax_t size = fs::file_size(disk_paths.back(), ec);
+    if (ec) return Status::IOError(disk_paths.back().string() + ": " + ec.message());
+    file.size = size;
+  }
   MODELGATE_RETURN_IF_ERROR(ParallelFor(
       facts.files.size(), options.jobs,
-      [&](std::size_t i) { return HashAndRead(disk_paths[i], options.limits, &facts.files[i], &raw_digests[i]); },
-      progress));
-
-  // OMS root digest ("files" method, SHA-256): over the raw digests in order.
-  std::string concatenated;
-  for (const std::string& d : raw_digests) concatenated += d;
-  facts.root_digest_hex = LowerHex(Sha256Raw(AsBytes(concatenated)));
+      [&](std::size_t i) { return ReadFacts(disk_paths[i], options.limits, &facts.files[i]); }, progress));
 
   if (!facts.single_file) {
     if (auto config = ReadRootFile(model / "config.json", options.limits.max_repo_config_bytes + 1)) {

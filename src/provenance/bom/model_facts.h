@@ -1,10 +1,11 @@
 // ModelFacts: what a bill of materials says about a model, collected without
 // executing anything.
 //
-// CollectModelFacts() walks a model folder (or takes a single file) with the
-// enumeration rules of the signature manifest (manifest.h: regular files,
-// sorted by path components, the git paths and the signature file left out,
-// symlinks never followed), hashes every file with SHA-256, routes it by
+// CollectModelFacts() enumerates and hashes a model folder (or a single file)
+// with BuildManifest (manifest.h: the OMS "files" serialisation with SHA-256,
+// the git paths and the signature file model.sig left out, symlinks refused
+// unless allowed), so the BOM's files and digests are the signature's. It
+// then routes every file by
 // content (formats/routing) and asks the format's own reader what it can
 // tell: tensor and parameter counts and dtypes (safetensors, GGUF, ONNX
 // initializers, numpy .npy), GGUF general.* keys, ONNX producer and
@@ -109,8 +110,7 @@ struct ModelFacts {
   repo::ModelCard card;
   ScanSummary scan;
   SignatureFacts signature;
-  std::uint64_t skipped_symlinks = 0;  // not followed, not listed (as the manifest refuses them)
-  std::uint64_t skipped_special = 0;   // FIFOs, sockets, devices: never opened
+  std::vector<std::string> manifest_warnings;  // e.g. a followed symlink that leaves the model
 
   // Sums over files whose tensor facts are known.
   std::uint64_t TotalTensors() const;
@@ -125,13 +125,15 @@ using FactsProgress = std::function<void(std::size_t done, std::size_t total)>;
 struct CollectOptions {
   Limits limits;
   bool scan = true;   // run the scanner and record its results
+  bool allow_symlinks = false;  // as the manifest: refused unless allowed, then followed
   unsigned jobs = 0;  // 0: hardware concurrency
 };
 
 // Collects the facts of `model` (a file or a folder).
 // Errors: kIOError when `model` does not exist or a listed file cannot be
 // read (the message names the path); kInvalidArgument when `model` is
-// neither a regular file nor a folder.
+// neither a regular file nor a folder, or the manifest refuses it (a symlink
+// without allow_symlinks, a special file); kLimitExceeded from the manifest.
 Result<ModelFacts> CollectModelFacts(const std::filesystem::path& model, const CollectOptions& options,
                                      const FactsProgress& progress = nullptr);
 
