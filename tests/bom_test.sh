@@ -69,8 +69,19 @@ check "random serial numbers differ" 1 cmp -s "$tmp/bom1.json" <("$bin" bom "$ro
 contains "demo scan highest is critical" "$tmp/bom1.json" '"critical"'
 mkdir -p "$tmp/signed" && cp "$F/onnx/benign/torch_mlp.onnx" "$tmp/signed/" && echo '{}' >"$tmp/signed/model.sig"
 check "signed folder bom" 0 "$bin" bom --no-scan -o "$tmp/signed.json" "$tmp/signed"
-contains "signature present" "$tmp/signed.json" 'present, not verified'
+contains "unreadable signature is reported" "$tmp/signed.json" 'unreadable: bundle: no dsseEnvelope'
 lacks "model.sig is not a file component" "$tmp/signed.json" '"file:model.sig"'
+
+# A real OMS bundle (reference implementation v1.1.0, key-signed): the digest
+# matches the model files; one changed byte is named.
+P=$root/tests/fixtures/provenance/bundles/v1.1.0-elliptic-key
+mkdir -p "$tmp/oms" && cp "$P/signme-1" "$P/signme-2" "$P/model.sig" "$tmp/oms/"
+check "signed model bom" 0 "$bin" bom --no-scan -o "$tmp/oms.json" "$tmp/oms"
+contains "signed digest matches" "$tmp/oms.json" 'digest matches, signature not verified'
+check "signed model BOM validates" 0 $validate "$tmp/oms.json"
+printf 'X' | dd of="$tmp/oms/signme-1" bs=1 seek=0 conv=notrunc status=none
+check "tampered model bom" 0 "$bin" bom --no-scan -o "$tmp/oms2.json" "$tmp/oms"
+contains "tampered file is named" "$tmp/oms2.json" 'digest differs (changed: signme-1)'
 
 # The validator can fail: the official bad examples and a damaged BOM.
 check "validator self-test (valid-* pass, ml-bad-* fail)" 0 $validate --self-test

@@ -18,6 +18,7 @@
 
 #include "provenance/bom/cyclonedx.h"
 #include "provenance/bom/model_facts.h"
+#include "provenance/bom/signature_facts.h"
 
 namespace modelgate::provenance::bom {
 namespace {
@@ -462,6 +463,65 @@ TEST(BomCycloneDx, SpdxIdsFromCardLicenses) {
   EXPECT_EQ(SpdxLicenseId("gpl-3.0"), "GPL-3.0-only");
   EXPECT_EQ(SpdxLicenseId("llama2"), "");
   EXPECT_EQ(SpdxLicenseId("other"), "");
+}
+
+}  // namespace
+}  // namespace modelgate::provenance::bom
+
+namespace modelgate::provenance::bom {
+namespace {
+
+// ---- signature (read, compared, never verified) ----
+
+TEST(BomSignature, Base64RoundTripsRfc4648Vectors) {
+  const std::pair<const char*, const char*> vectors[] = {
+      {"", ""}, {"Zg==", "f"}, {"Zm8=", "fo"}, {"Zm9v", "foo"}, {"Zm9vYg==", "foob"}, {"Zm9vYmFy", "foobar"}};
+  for (const auto& [in, want] : vectors) {
+    Result<std::string> got = DecodeBase64Strict(in);
+    ASSERT_TRUE(got.ok()) << in;
+    EXPECT_EQ(got.value(), want);
+  }
+  EXPECT_FALSE(DecodeBase64Strict("Zm9v!").ok());
+  EXPECT_FALSE(DecodeBase64Strict("Z").ok());
+  EXPECT_FALSE(DecodeBase64Strict("Zg=").ok());
+}
+
+TEST(BomSignature, BundleErrorsNameTheCause) {
+  Limits limits;
+  Result<ParsedStatement> not_json = ReadSignedStatement(AsBytes("nope"), limits);
+  ASSERT_FALSE(not_json.ok());
+  EXPECT_NE(not_json.status().message().find("not a JSON object"), std::string::npos);
+  Result<ParsedStatement> no_payload = ReadSignedStatement(AsBytes(R"({"dsseEnvelope": {}})"), limits);
+  ASSERT_FALSE(no_payload.ok());
+  EXPECT_NE(no_payload.status().message().find("dsseEnvelope.payload"), std::string::npos);
+  Result<ParsedStatement> deep = ReadSignedStatement(AsBytes(std::string(10000, '[')), limits);
+  ASSERT_FALSE(deep.ok());
+  EXPECT_EQ(deep.status().code(), StatusCode::kLimitExceeded);
+  limits.max_bundle_bytes = 10;
+  EXPECT_EQ(ReadSignedStatement(AsBytes(R"({"dsseEnvelope": {"payload": ""}})"), limits).status().code(),
+            StatusCode::kLimitExceeded);
+}
+
+TEST(BomSignature, ReferenceBundleDigestMatchesThenNamesTheChange) {
+  // v1.0.0 of the reference implementation, key-signed single file signme-1.
+  const fs::path fixture = fs::path(MODELGATE_SOURCE_DIR) / "tests/fixtures/provenance/bundles/v1.0.0-elliptic-key";
+  TempDir dir;
+  fs::copy_file(fixture / "signme-1", dir.path() / "signme-1");
+  fs::copy_file(fixture / "model.sig", dir.path() / "model.sig");
+  CollectOptions options;
+  options.scan = false;
+  Result<ModelFacts> facts = CollectModelFacts(dir.path() / "signme-1", options);
+  ASSERT_TRUE(facts.ok()) << facts.status().message();
+  ASSERT_TRUE(facts.value().signature.present);
+  EXPECT_EQ(facts.value().signature.status, "digest matches, signature not verified (run modelgate verify)");
+  EXPECT_EQ(facts.value().signature.signed_root_digest_hex, facts.value().root_digest_hex);
+
+  WriteAll(dir.path() / "signme-1", ReadAll(fixture / "signme-1") + "!");
+  Result<ModelFacts> tampered = CollectModelFacts(dir.path() / "signme-1", options);
+  ASSERT_TRUE(tampered.ok());
+  EXPECT_NE(tampered.value().signature.status.find("digest differs"), std::string::npos)
+      << tampered.value().signature.status;
+  EXPECT_NE(tampered.value().signature.signed_root_digest_hex, tampered.value().root_digest_hex);
 }
 
 }  // namespace

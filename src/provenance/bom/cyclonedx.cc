@@ -217,7 +217,10 @@ Json ModelProperties(const ModelFacts& f) {
     p.Add("scan:status", "not scanned");
   }
   p.Add("signature:file", f.signature.path);
-  p.Add("signature:status", f.signature.present ? "present, not verified (run modelgate verify)" : "absent");
+  p.Add("signature:status", f.signature.present ? f.signature.status : "absent");
+  if (!f.signature.signed_root_digest_hex.empty()) {
+    p.Add("signature:root-digest", "sha256:" + f.signature.signed_root_digest_hex);
+  }
   p.Add("manifest:warnings", Join(f.manifest_warnings, "; "));
   return p.Take();
 }

@@ -17,6 +17,7 @@
 
 #include "modelgate/mapped_file.h"
 #include "modelgate/scan.h"
+#include "provenance/bom/signature_facts.h"
 #include "provenance/manifest.h"
 
 namespace modelgate::provenance::bom {
@@ -106,6 +107,49 @@ void SummariseScan(const ScanReport& report, const fs::path& model, bool single_
   facts->scan.finding_ids.assign(ids.begin(), ids.end());
 }
 
+std::string JoinNames(const char* label, const std::vector<std::string>& names) {
+  if (names.empty()) return "";
+  std::string out = std::string(label) + ": ";
+  for (std::size_t i = 0; i < names.size() && i < 8; ++i) out += (i ? ", " : "") + names[i];
+  if (names.size() > 8) out += ", ... (" + std::to_string(names.size()) + ")";
+  return out;
+}
+
+// Reads model.sig and compares what it signed with `actual`. Not a
+// verification: nothing cryptographic is checked.
+void CompareWithSignature(const fs::path& sig, const Manifest& actual, const Limits& limits, SignatureFacts* out) {
+  Result<std::unique_ptr<MappedFile>> mapped = MappedFile::Open(sig.string());
+  if (!mapped.ok()) {
+    out->status = "unreadable: " + mapped.status().message();
+    return;
+  }
+  Result<ParsedStatement> statement = ReadSignedStatement(mapped.value()->bytes(), limits);
+  if (!statement.ok()) {
+    out->status = "unreadable: " + statement.status().message();
+    return;
+  }
+  out->signed_root_digest_hex = ToHex(statement.value().subject_digest);
+  const SerializationOptions& signed_as = statement.value().manifest.serialization;
+  if (signed_as.method != SerializationMethod::kFiles || signed_as.hash != HashAlgorithm::kSha256) {
+    out->status = std::string("signed as ") + (signed_as.method == SerializationMethod::kFiles ? "files" : "shards") +
+                  "/" + std::string(HashAlgorithmName(signed_as.hash)) +
+                  ": digests not compared, signature not verified (run modelgate verify)";
+    return;
+  }
+  ManifestDifference diff = CompareManifests(statement.value().manifest, actual);
+  if (diff.empty() && statement.value().subject_digest == actual.RootDigest()) {
+    out->status = "digest matches, signature not verified (run modelgate verify)";
+    return;
+  }
+  std::string what;
+  for (const std::string& part : {JoinNames("changed", diff.changed), JoinNames("added", diff.added),
+                                  JoinNames("missing", diff.missing)}) {
+    if (!part.empty()) what += (what.empty() ? "" : "; ") + part;
+  }
+  out->status = "digest differs" + (what.empty() ? std::string() : " (" + what + ")") +
+                ", signature not verified (run modelgate verify)";
+}
+
 }  // namespace
 
 std::uint64_t ModelFacts::TotalTensors() const {
@@ -188,6 +232,7 @@ Result<ModelFacts> CollectModelFacts(const fs::path& model, const CollectOptions
   fs::path sig = facts.single_file ? model.parent_path() / kSignatureFileName : model / kSignatureFileName;
   facts.signature.path = kSignatureFileName;
   facts.signature.present = fs::is_regular_file(fs::symlink_status(sig, ec));
+  if (facts.signature.present) CompareWithSignature(sig, manifest.value(), options.limits, &facts.signature);
 
   if (options.scan) {
     ScanOptions scan_options;

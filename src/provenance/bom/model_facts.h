@@ -96,6 +96,12 @@ struct ScanSummary {
 struct SignatureFacts {
   bool present = false;
   std::string path;  // as it would be looked for (relative to the model's parent for a single file)
+  // When present: what its payload says compared with the model now.
+  // "digest matches, signature not verified (run modelgate verify)",
+  // "digest differs (changed: a; added: b; missing: c), signature not verified",
+  // "unreadable: <reason>", or "signed as <method>/<hash>: digests not compared ...".
+  std::string status;
+  std::string signed_root_digest_hex;  // the in-toto subject digest, when readable
 };
 
 struct ModelFacts {
