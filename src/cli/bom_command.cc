@@ -34,7 +34,7 @@ int RunBom(const BomArgs& args) {
     progress = [](std::size_t done, std::size_t total) {
       if (total < 20) return;  // not worth a progress line
       if (done == total || done % 64 == 0) {
-        std::fprintf(stderr, "\rhashed %zu/%zu files", done, total);
+        std::fprintf(stderr, "\rread %zu/%zu files", done, total);
         if (done == total) std::fputc('\n', stderr);
       }
     };

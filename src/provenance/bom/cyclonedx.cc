@@ -332,7 +332,7 @@ std::string SpdxLicenseId(const std::string& card_license) {
       "CC-BY-SA-4.0", "CC-BY-NC-2.0", "CC-BY-NC-3.0", "CC-BY-NC-4.0", "CC-BY-ND-4.0",       "CC-BY-NC-ND-3.0",
       "CC-BY-NC-ND-4.0", "CC-BY-NC-SA-2.0", "CC-BY-NC-SA-3.0", "CC-BY-NC-SA-4.0", "AFL-3.0", "Artistic-2.0",
       "ECL-2.0",      "EPL-1.0",      "EPL-2.0",      "EUPL-1.1",     "AGPL-3.0-only",      "GPL-2.0-only",
-      "GPL-3.0-only", "LGPL-2.1-only", "LGPL-3.0-only", "ISC",        "MPL-2.0",            "MS-PL",
+      "GPL-3.0-only", "LGPL-2.1-only", "LGPL-3.0-only", "ISC",        "MPL-2.0",
       "NCSA",         "ODbL-1.0",     "OFL-1.1",      "OSL-3.0",      "PDDL-1.0",           "Unlicense",
       "WTFPL",        "Zlib",         "LPPL-1.3c",    "ODC-By-1.0",   "OpenRAIL",           "C-UDA-1.0"};
   // HF's short forms of the GNU licenses mean the "-only" SPDX ids.
