@@ -3,9 +3,18 @@
 // StreamHasher wraps one EVP_MD_CTX (SHA-256 or BLAKE2b-512, the two OMS file
 // hash algorithms OpenSSL provides; BLAKE3 has no C library in Debian bookworm
 // and is not offered). HashFileRange() digests bytes [offset, offset+length)
-// of an open file with large pread() calls into a per-thread buffer: no
-// mapping (a file truncated under a mapping would raise SIGBUS) and no copy
-// of the file beyond that buffer.
+// of an open file without copying it: ranges of kHashMapThreshold bytes and
+// more are mapped in windows of kHashMapWindow bytes; smaller ones (and any
+// range whose mapping is refused) are read with pread() into a per-thread
+// buffer.
+//
+// Mapped reads and truncation: a file truncated while mapped raises SIGBUS
+// on the next access to a vanished page. The first mapped hash installs a
+// process-wide SIGBUS handler (once) that turns a fault inside the window
+// being hashed by the faulting thread into a kIOError "changed while
+// hashing"; every other SIGBUS goes to the handler installed before it (or
+// the default action). Install your own SIGBUS handler before hashing if you
+// need one; it will be chained.
 //
 // Thread safety: a StreamHasher is used by one thread at a time; the free
 // functions are reentrant.
@@ -35,6 +44,9 @@ class StreamHasher {
 
   void Update(const void* data, std::size_t size);
   void Update(std::string_view data) { Update(data.data(), data.size()); }
+  // Update() over mapped memory: false (and the hasher must be discarded)
+  // when a page of [data, data+size) vanished under the mapping (SIGBUS).
+  bool UpdateGuarded(const unsigned char* data, std::size_t size);
   // The raw digest; the hasher is reset and may be reused afterwards.
   std::string Finish();
 
@@ -47,14 +59,16 @@ class StreamHasher {
 // One-shot raw digest of `data`.
 std::string HashBytes(HashKind kind, std::string_view data);
 
-// Raw digest of `length` bytes of `fd` starting at `offset`. Reads with
-// pread() in chunks of kHashReadChunk bytes. Fails with kIOError naming
+// Raw digest of `length` bytes of `fd` starting at `offset` (mapped or read,
+// see above). Fails with kIOError naming
 // `label` when the OS refuses a read or the file ends before offset+length
 // (it changed since it was measured).
 Result<std::string> HashFileRange(int fd, std::uint64_t offset, std::uint64_t length, HashKind kind,
                                   std::string_view label);
 
 inline constexpr std::size_t kHashReadChunk = 1u << 20;
+inline constexpr std::uint64_t kHashMapThreshold = 4u << 20;
+inline constexpr std::uint64_t kHashMapWindow = 64u << 20;
 
 // Lowercase hex of raw bytes, and back (nullopt-like failure: returns false).
 std::string HexEncode(std::string_view raw);

@@ -1,6 +1,7 @@
 #include "base/hashing.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -76,6 +77,42 @@ TEST(Hashing, FileRangePastTheEndNamesTheFile) {
   EXPECT_EQ(d.status().code(), StatusCode::kIOError);
   EXPECT_NE(d.status().message().find("weights.bin"), std::string::npos);
   EXPECT_NE(d.status().message().find("changed"), std::string::npos);
+}
+
+TEST(Hashing, LargeRangesAreMappedAndEqualTheSliceDigest) {
+  std::string data(kHashMapWindow + kHashMapThreshold + 4097, '\0');
+  for (std::size_t i = 0; i < data.size(); i += 512) data[i] = static_cast<char>(i >> 9);
+  TempFile file(data);
+  for (auto [off, len] : {std::pair<std::size_t, std::size_t>{0, data.size()}, {4097, kHashMapThreshold + 1},
+                          {kHashMapWindow - 1, kHashMapThreshold + 3000}}) {
+    Result<std::string> d = HashFileRange(file.fd(), off, len, HashKind::kBlake2b512, "f");
+    ASSERT_TRUE(d.ok()) << d.status().ToString();
+    EXPECT_EQ(d.value(), HashBytes(HashKind::kBlake2b512, std::string_view(data).substr(off, len)));
+  }
+  // Past the end: not mapped (that would fault), reported as a change.
+  Result<std::string> past = HashFileRange(file.fd(), 0, data.size() + kHashMapThreshold, HashKind::kSha256, "big");
+  ASSERT_FALSE(past.ok());
+  EXPECT_NE(past.status().message().find("changed while hashing"), std::string::npos);
+}
+
+// A page that vanishes under a mapping (the file was truncated) is reported,
+// not a crash: the SIGBUS guard jumps out of the hash.
+TEST(Hashing, TruncatedMappingIsReportedNotFatal) {
+  const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  TempFile file(std::string(4 * page, 'x'));
+  // Install the guard through an ordinary mapped hash first.
+  std::string big(kHashMapThreshold, 'y');
+  TempFile other(big);
+  ASSERT_TRUE(HashFileRange(other.fd(), 0, big.size(), HashKind::kSha256, "other").ok());
+  void* map = mmap(nullptr, 4 * page, PROT_READ, MAP_SHARED, file.fd(), 0);
+  ASSERT_NE(map, MAP_FAILED);
+  ASSERT_EQ(ftruncate(file.fd(), 0), 0);
+  StreamHasher hasher(HashKind::kSha256);
+  EXPECT_FALSE(hasher.UpdateGuarded(static_cast<const unsigned char*>(map), 4 * page));
+  munmap(map, 4 * page);
+  StreamHasher fresh(HashKind::kSha256);  // the process and other hashers are fine
+  EXPECT_TRUE(fresh.UpdateGuarded(reinterpret_cast<const unsigned char*>(big.data()), big.size()));
+  EXPECT_EQ(fresh.Finish(), HashBytes(HashKind::kSha256, big));
 }
 
 TEST(Hashing, HexRoundTrip) {

@@ -19,6 +19,7 @@ using CommandRunner = std::function<int()>;
 
 CommandRunner RegisterScan(CLI::App& app);
 CommandRunner RegisterBom(CLI::App& app);
+CommandRunner RegisterManifest(CLI::App& app);
 
 }  // namespace modelgate::cli
 

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   modelgate::cli::CommandRunner scan = modelgate::cli::RegisterScan(app);
   modelgate::cli::CommandRunner bom = modelgate::cli::RegisterBom(app);
+  modelgate::cli::CommandRunner manifest = modelgate::cli::RegisterManifest(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -26,5 +27,6 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("scan")) return scan();
   if (app.got_subcommand("bom")) return bom();
+  if (app.got_subcommand("manifest")) return manifest();
   return modelgate::cli::kExitUsage;
 }
