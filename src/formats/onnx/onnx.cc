@@ -6,6 +6,10 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -262,6 +266,79 @@ void ModelWalker::Run(const onnx::ModelProto& m) {
   for (OnnxOpUse& u : out_->ops) u.local_function = fns.count(u.domain + '\0' + u.op_type) > 0;
 }
 
+// Element count of a tensor's dims, or nullopt for a negative dimension or
+// an overflow.
+std::optional<std::uint64_t> ElementCount(const google::protobuf::RepeatedField<std::int64_t>& dims) {
+  std::uint64_t n = 1;
+  for (std::int64_t d : dims) {
+    if (d < 0) return std::nullopt;
+    if (d != 0 && n > UINT64_MAX / static_cast<std::uint64_t>(d)) return std::nullopt;
+    n *= static_cast<std::uint64_t>(d);
+  }
+  return n;
+}
+
+std::string ElemTypeName(std::int32_t t) {
+  if (!onnx::TensorProto_DataType_IsValid(t)) return "type " + std::to_string(t);
+  return onnx::TensorProto_DataType_Name(static_cast<onnx::TensorProto_DataType>(t));
+}
+
+OnnxValueInfo ValueInfo(const onnx::ValueInfoProto& v) {
+  OnnxValueInfo out;
+  out.name = v.name().substr(0, 200);
+  if (!v.has_type() || !v.type().has_tensor_type()) return out;
+  const onnx::TypeProto_Tensor& t = v.type().tensor_type();
+  out.elem_type = ElemTypeName(t.elem_type());
+  out.has_shape = t.has_shape();
+  for (const onnx::TensorShapeProto_Dimension& d : t.shape().dim()) {
+    if (out.shape.size() >= 16) break;
+    if (d.has_dim_value()) {
+      out.shape.push_back(std::to_string(d.dim_value()));
+    } else if (d.has_dim_param() && !d.dim_param().empty()) {
+      out.shape.push_back(d.dim_param().substr(0, 64));
+    } else {
+      out.shape.push_back("?");
+    }
+  }
+  return out;
+}
+
+// Weights and interface of the main graph: what a bill of materials reports.
+void SummariseMainGraph(const onnx::GraphProto& g, OnnxModel* out) {
+  constexpr std::size_t kMaxValueInfos = 64;
+  std::set<std::string> types;
+  std::unordered_set<std::string> initializer_names;
+  auto add = [&](const onnx::TensorProto& t) {
+    ++out->initializers;
+    types.insert(ElemTypeName(t.data_type()));
+    initializer_names.insert(t.name());
+    std::optional<std::uint64_t> n = ElementCount(t.dims());
+    if (!n || !out->initializer_elements || *out->initializer_elements > UINT64_MAX - *n) {
+      out->initializer_elements.reset();
+    } else {
+      *out->initializer_elements += *n;
+    }
+  };
+  for (const onnx::TensorProto& t : g.initializer()) add(t);
+  for (const onnx::SparseTensorProto& s : g.sparse_initializer()) {
+    // A sparse tensor's logical size is its dense shape, not its stored values.
+    onnx::TensorProto dense;
+    dense.set_name(s.values().name());
+    dense.set_data_type(s.values().data_type());
+    *dense.mutable_dims() = s.dims();
+    add(dense);
+  }
+  out->initializer_types.assign(types.begin(), types.end());
+  for (const onnx::ValueInfoProto& v : g.input()) {
+    if (out->inputs.size() >= kMaxValueInfos) break;
+    if (initializer_names.count(v.name()) == 0) out->inputs.push_back(ValueInfo(v));
+  }
+  for (const onnx::ValueInfoProto& v : g.output()) {
+    if (out->outputs.size() >= kMaxValueInfos) break;
+    out->outputs.push_back(ValueInfo(v));
+  }
+}
+
 }  // namespace
 
 bool OnnxModel::Has(OnnxAnomalyKind k) const {
@@ -309,6 +386,7 @@ Result<OnnxModel> ReadOnnx(ByteView bytes, const Limits& limits) {
   out.domain = model.domain().substr(0, 200);
   out.model_version = model.model_version();
   for (const onnx::OperatorSetIdProto& o : model.opset_import()) out.opsets.push_back({o.domain(), o.version()});
+  if (model.has_graph()) SummariseMainGraph(model.graph(), &out);
   ModelWalker walker(&out, limits);
   walker.Run(model);
   return out;

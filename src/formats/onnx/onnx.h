@@ -80,6 +80,14 @@ struct OnnxOpset {
   std::int64_t version = 0;
 };
 
+// A graph input or output of the main graph (not an initializer).
+struct OnnxValueInfo {
+  std::string name;
+  std::string elem_type;             // "FLOAT", "INT64" ... ("" when not a tensor type)
+  std::vector<std::string> shape;    // dim_value as digits, dim_param as written, "?" when unknown
+  bool has_shape = false;
+};
+
 struct OnnxModel {
   bool parsed = false;
   bool has_ir_version = false;
@@ -97,6 +105,17 @@ struct OnnxModel {
   std::uint64_t graphs = 0;            // main + nested + training graphs
   std::uint32_t max_graph_depth = 0;   // 0 = main graph only
   std::uint32_t message_depth = 0;     // measured along the graph path (wire walk)
+  // Initializers of the main graph (dense and sparse values): the model's
+  // weights. initializer_elements is nullopt when a dimension is negative or
+  // the sum overflows; element types by TensorProto name ("FLOAT" ...),
+  // sorted and unique.
+  std::uint64_t initializers = 0;
+  std::optional<std::uint64_t> initializer_elements = 0;
+  std::vector<std::string> initializer_types;
+  // Inputs of the main graph that are not initializers, and its outputs
+  // (first 64 of each).
+  std::vector<OnnxValueInfo> inputs;
+  std::vector<OnnxValueInfo> outputs;
   std::vector<OnnxAnomaly> anomalies;
 
   bool Has(OnnxAnomalyKind k) const;
