@@ -473,27 +473,14 @@ namespace {
 
 // ---- signature (read, compared, never verified) ----
 
-TEST(BomSignature, Base64RoundTripsRfc4648Vectors) {
-  const std::pair<const char*, const char*> vectors[] = {
-      {"", ""}, {"Zg==", "f"}, {"Zm8=", "fo"}, {"Zm9v", "foo"}, {"Zm9vYg==", "foob"}, {"Zm9vYmFy", "foobar"}};
-  for (const auto& [in, want] : vectors) {
-    Result<std::string> got = DecodeBase64Strict(in);
-    ASSERT_TRUE(got.ok()) << in;
-    EXPECT_EQ(got.value(), want);
-  }
-  EXPECT_FALSE(DecodeBase64Strict("Zm9v!").ok());
-  EXPECT_FALSE(DecodeBase64Strict("Z").ok());
-  EXPECT_FALSE(DecodeBase64Strict("Zg=").ok());
-}
-
 TEST(BomSignature, BundleErrorsNameTheCause) {
   Limits limits;
   Result<ParsedStatement> not_json = ReadSignedStatement(AsBytes("nope"), limits);
   ASSERT_FALSE(not_json.ok());
-  EXPECT_NE(not_json.status().message().find("not a JSON object"), std::string::npos);
-  Result<ParsedStatement> no_payload = ReadSignedStatement(AsBytes(R"({"dsseEnvelope": {}})"), limits);
-  ASSERT_FALSE(no_payload.ok());
-  EXPECT_NE(no_payload.status().message().find("dsseEnvelope.payload"), std::string::npos);
+  EXPECT_NE(not_json.status().message().find("not valid JSON"), std::string::npos) << not_json.status().message();
+  Result<ParsedStatement> no_media = ReadSignedStatement(AsBytes(R"({"dsseEnvelope": {}})"), limits);
+  ASSERT_FALSE(no_media.ok());
+  EXPECT_NE(no_media.status().message().find("mediaType"), std::string::npos) << no_media.status().message();
   Result<ParsedStatement> deep = ReadSignedStatement(AsBytes(std::string(10000, '[')), limits);
   ASSERT_FALSE(deep.ok());
   EXPECT_EQ(deep.status().code(), StatusCode::kLimitExceeded);

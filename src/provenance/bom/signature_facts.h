@@ -5,9 +5,8 @@
 // made here: that is `modelgate verify`. The BOM therefore reports at most
 // "digest matches, signature not verified".
 //
-// The bundle is hostile: its size is bounded by Limits::max_bundle_bytes,
-// its nesting measured (JsonDepth) before nlohmann parses it, and the
-// payload is bounded by Limits::max_statement_bytes before decoding.
+// The bundle is hostile: it is read by ParseBundle (the reader `verify`
+// uses, with its limits) and ParseStatement.
 // Thread-safe; never throws.
 #ifndef MODELGATE_PROVENANCE_BOM_SIGNATURE_FACTS_H_
 #define MODELGATE_PROVENANCE_BOM_SIGNATURE_FACTS_H_
@@ -21,16 +20,10 @@
 
 namespace modelgate::provenance::bom {
 
-// Reads the statement signed in a Sigstore bundle (JSON with
-// dsseEnvelope.payload in standard base64). Errors: kLimitExceeded (too
-// large or too deep), kCorruption naming what is missing or malformed
-// ("bundle: no dsseEnvelope.payload", "bundle: payload is not base64"), and
-// whatever ParseStatement reports.
+// Reads the statement signed in a Sigstore bundle. Errors: whatever
+// ParseBundle and ParseStatement report (kLimitExceeded, kCorruption naming
+// what is missing or malformed).
 Result<ParsedStatement> ReadSignedStatement(ByteView bundle, const Limits& limits);
-
-// Standard base64 (RFC 4648, padding optional, no whitespace) to bytes;
-// kCorruption for any other character or a dangling bit group.
-Result<std::string> DecodeBase64Strict(std::string_view text);
 
 }  // namespace modelgate::provenance::bom
 
