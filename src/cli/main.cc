@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("modelgate ") + MODELGATE_VERSION);
   app.require_subcommand(1);
   modelgate::cli::CommandRunner scan = modelgate::cli::RegisterScan(app);
+  modelgate::cli::CommandRunner attest = modelgate::cli::RegisterAttest(app);
   modelgate::cli::CommandRunner bom = modelgate::cli::RegisterBom(app);
   modelgate::cli::CommandRunner manifest = modelgate::cli::RegisterManifest(app);
   modelgate::cli::CommandRunner sign = modelgate::cli::RegisterSign(app);
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
     return modelgate::cli::kExitUsage;
   }
   if (app.got_subcommand("scan")) return scan();
+  if (app.got_subcommand("attest")) return attest();
   if (app.got_subcommand("bom")) return bom();
   if (app.got_subcommand("manifest")) return manifest();
   if (app.got_subcommand("sign")) return sign();

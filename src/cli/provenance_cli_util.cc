@@ -60,4 +60,25 @@ bool ResolveIgnorePaths(const fs::path& model, const std::vector<std::string>& a
   return true;
 }
 
+bool WriteFileAtomically(const fs::path& path, const std::string& text, std::string* error) {
+  fs::path tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out) {
+      *error = "cannot write " + tmp.string();
+      return false;
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    *error = "cannot write " + path.string();
+    return false;
+  }
+  return true;
+}
+
 }  // namespace modelgate::cli

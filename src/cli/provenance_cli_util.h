@@ -24,6 +24,10 @@ std::optional<std::string> ReadSmallFile(const std::filesystem::path& path, std:
 bool ResolveIgnorePaths(const std::filesystem::path& model, const std::vector<std::string>& args,
                         std::vector<std::string>* out, std::string* error);
 
+// Writes `text` to `path` through a temporary file and a rename, so a crash
+// never leaves half a bundle where a verifier will look for one.
+bool WriteFileAtomically(const std::filesystem::path& path, const std::string& text, std::string* error);
+
 }  // namespace modelgate::cli
 
 #endif  // MODELGATE_CLI_PROVENANCE_CLI_UTIL_H_

@@ -72,7 +72,7 @@ std::string GateStatementJson(const GateFacts& facts) {
   serialization["allow_symlinks"] = m.serialization.allow_symlinks;
   if (m.serialization.method == SerializationMethod::kShards) serialization["shard_size"] = m.serialization.shard_size;
   ordered_json ignore = ordered_json::array();
-  for (const std::string& p : m.serialization.ignore_paths) ignore.push_back(p);
+  for (const std::string& p : RecordedIgnorePaths(m.serialization)) ignore.push_back(p);
   serialization["ignore_paths"] = ignore;
   ordered_json resources = ordered_json::array();
   for (const Resource& r : m.resources) {
