@@ -28,9 +28,27 @@ build: deps $(BUILD)/build.ninja
 
 # The main job: scan the bundled demo models (benign and malicious) and show
 # the verdicts. Exit status 1 from the scan is expected: the demo holds attacks.
+# Then the provenance chain on a copy of the demo: a CycloneDX ML-BOM, an OMS
+# signature with a throwaway key, verification, a one-byte tamper that
+# verification must catch, and a signed gate attestation.
+DEMO_OUT := $(BUILD)/demo-provenance
 run: build
 	@echo "== modelgate scan examples/demo"
 	@$(BUILD)/modelgate scan examples/demo || test $$? -eq 1
+	@rm -rf $(DEMO_OUT) && mkdir -p $(DEMO_OUT) && cp -r examples/demo $(DEMO_OUT)/model
+	@openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null | openssl pkcs8 -topk8 -nocrypt -out $(DEMO_OUT)/key.pem
+	@openssl ec -in $(DEMO_OUT)/key.pem -pubout -out $(DEMO_OUT)/key.pub 2>/dev/null
+	@echo; echo "== modelgate bom (CycloneDX 1.6 ML-BOM) -> $(DEMO_OUT)/bom.json"
+	@$(BUILD)/modelgate bom $(DEMO_OUT)/model --no-scan -o $(DEMO_OUT)/bom.json
+	@echo; echo "== modelgate sign / verify (OpenSSF Model Signing bundle)"
+	@$(BUILD)/modelgate sign $(DEMO_OUT)/model --key $(DEMO_OUT)/key.pem
+	@$(BUILD)/modelgate verify $(DEMO_OUT)/model --key $(DEMO_OUT)/key.pub
+	@echo; echo "== one byte of resnet_head.pt changed: verify must fail and name the file"
+	@printf 'X' | dd of=$(DEMO_OUT)/model/resnet_head.pt bs=1 seek=100 conv=notrunc status=none
+	@! $(BUILD)/modelgate verify $(DEMO_OUT)/model --key $(DEMO_OUT)/key.pub
+	@echo; echo "== modelgate attest (signed record of this check; verdict fail: the demo holds attacks)"
+	@$(BUILD)/modelgate attest $(DEMO_OUT)/model --key $(DEMO_OUT)/key.pem --bom $(DEMO_OUT)/bom.json \
+	  -o $(DEMO_OUT)/model.att.json || test $$? -eq 1
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
