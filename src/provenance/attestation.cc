@@ -1,13 +1,12 @@
 // See attestation.h.
 #include "provenance/attestation.h"
 
-#include <chrono>
-#include <ctime>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
 
 #include "base/json_depth.h"
+#include "base/rfc3339.h"
 
 namespace modelgate::provenance {
 namespace {
@@ -54,15 +53,6 @@ const json* Member(const json& object, const char* key, json::value_t type) {
 Status Missing(const std::string& what) { return Status::Corruption("attestation: " + what + " is missing or not of the right type"); }
 
 }  // namespace
-
-std::string NowRfc3339() {
-  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string GateStatementJson(const GateFacts& facts) {
   const Manifest& m = facts.manifest;

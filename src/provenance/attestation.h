@@ -69,9 +69,6 @@ struct ParsedAttestation {
 // is kCorruption.
 Result<ParsedAttestation> ParseGateStatement(std::string_view payload, const Limits& limits);
 
-// Now, as RFC 3339 UTC with seconds ("2026-11-22T04:30:00Z").
-std::string NowRfc3339();
-
 }  // namespace modelgate::provenance
 
 #endif  // MODELGATE_PROVENANCE_ATTESTATION_H_

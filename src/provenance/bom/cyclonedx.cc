@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/rfc3339.h"
 
 namespace modelgate::provenance::bom {
 namespace {
@@ -285,14 +286,6 @@ Json DatasetComponent(const std::string& name) {
               {"properties", Json::array({Json{{"name", "modelgate:source"}, {"value", "README.md datasets"}}})}};
 }
 
-std::string Timestamp() {
-  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string FormatUuid(unsigned char b[16]) {
   char out[37];
@@ -364,7 +357,7 @@ std::string RenderCycloneDx(const ModelFacts& f, const BomOptions& options) {
   bom["serialNumber"] = BomSerialNumber(options.deterministic, "sha256:" + f.root_digest_hex + " " + f.name);
   bom["version"] = 1;
   Json metadata = Json::object();
-  if (!options.deterministic) metadata["timestamp"] = Timestamp();
+  if (!options.deterministic) metadata["timestamp"] = NowRfc3339();
   metadata["tools"] = Json{{"components", Json::array({Json{{"type", "application"},
                                                             {"name", "modelgate"},
                                                             {"version", options.tool_version}}})}};
