@@ -231,6 +231,21 @@ TEST(Crypto, ChainFromPemReadsEveryCertificateInOrder) {
   EXPECT_EQ(chain.value()[0].Der(), MustCert("signing-key-cert.pem").Der());
 }
 
+TEST(Crypto, CertificateWithoutSctsHasNone) {
+  Result<std::vector<EmbeddedSct>> scts = EmbeddedScts(MustCert("signing-key-cert.pem"), MustCert("int-ca-cert.pem"));
+  ASSERT_TRUE(scts.ok()) << scts.status().ToString();
+  EXPECT_TRUE(scts->empty());
+}
+
+TEST(Crypto, Rfc3161RejectsGarbage) {
+  Certificate root = MustCert("ca-cert.pem");
+  auto r = VerifyRfc3161Timestamp("\x30\x03\x02\x01\x00", "data", {}, {root});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message().rfind("timestamp: ", 0), 0u) << r.status().message();
+  EXPECT_FALSE(VerifyRfc3161Timestamp("", "data", {}, {root}).ok());
+  EXPECT_FALSE(VerifyRfc3161Timestamp("x", "data", {}, {}).ok());
+}
+
 TEST(Base64, RoundTripsAllLengths) {
   std::string raw;
   for (int i = 0; i < 70; ++i) {

@@ -42,7 +42,8 @@ Status VerifyInclusion(std::uint64_t index, std::uint64_t tree_size, std::string
   std::size_t inner = 0;
   while (diverge != 0) ++inner, diverge >>= 1;
   std::size_t border = 0;
-  for (std::uint64_t rest = index >> inner; rest != 0; rest >>= 1) border += rest & 1;
+  // inner is 64 only when index has bit 63 set: then nothing is left above it.
+  for (std::uint64_t rest = inner < 64 ? index >> inner : 0; rest != 0; rest >>= 1) border += rest & 1;
   if (proof.size() != inner + border) {
     return Status::Corruption("inclusion proof: " + std::to_string(proof.size()) + " hashes where the tree needs " +
                               std::to_string(inner + border));

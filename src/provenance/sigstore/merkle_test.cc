@@ -85,6 +85,10 @@ TEST(Merkle, RejectsMalformedProofs) {
   st = VerifyInclusion(2, 5, leaf, path, MerkleLeafHash("x"));
   EXPECT_EQ(st.message().rfind("inclusion proof: computed root hash ", 0), 0u) << st.message();
   EXPECT_FALSE(VerifyInclusion(0, 0, leaf, {}, root).ok());
+  // Indices near 2^64: no shift past the word (UBSan would report it).
+  EXPECT_FALSE(VerifyInclusion(~0ull - 1, ~0ull, leaf, path, root).ok());
+  EXPECT_FALSE(VerifyInclusion(1ull << 63, ~0ull, leaf, path, root).ok());
+  EXPECT_FALSE(VerifyInclusion(0, (1ull << 63) + 1, leaf, path, root).ok());
 }
 
 }  // namespace

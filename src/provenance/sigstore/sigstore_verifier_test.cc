@@ -335,6 +335,28 @@ TEST_F(TamperedSigstoreBundle, OtherEntryKindFails) {
   ExpectFailure(Verify(bundle_, root_), "tlog entry: kind 'hashedrekord'");
 }
 
+TEST(SigstoreDsseView, ReadsTheEnvelopeStrictly) {
+  json bundle = ReadSigstoreJson("v1.0.0-sigstore.model.sig");
+  Result<DsseView> view = DsseViewFromBundle(bundle, Limits::Default());
+  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  EXPECT_EQ(view->payload.front(), '{');  // the in-toto statement, decoded
+  json two = bundle;
+  two["dsseEnvelope"]["signatures"].push_back(two["dsseEnvelope"]["signatures"][0]);
+  Result<DsseView> r = DsseViewFromBundle(two, Limits::Default());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "bundle: dsseEnvelope has 2 signatures (exactly one is supported)");
+  json bad = bundle;
+  bad["dsseEnvelope"]["payload"] = "e30";  // unpadded
+  r = DsseViewFromBundle(bad, Limits::Default());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "bundle.dsseEnvelope.payload: base64: length is not a multiple of 4");
+  Limits small = Limits::Default();
+  small.max_statement_bytes = 10;
+  r = DsseViewFromBundle(bundle, small);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kLimitExceeded);
+}
+
 TEST(SigstoreSpecVectors, InvalidVectorsFailWithAReason) {
   TrustedRoot root = ProdRoot();
   // empty.bundle.json is not JSON at all.
