@@ -86,5 +86,18 @@ printf 'just some notes\n' >"$tmp/readme.md"
 check "text file" 0 "$bin" scan --format json "$tmp/readme.md"
 contains "unrecognised reported" "$tmp/out" "FILE-UNRECOGNISED"
 
+# modelgate manifest (OMS manifest lines as in the reference goldens)
+P=$root/tests/fixtures/provenance/bundles/v1.1.0-elliptic-key
+check "manifest help" 0 "$bin" manifest --help
+check "manifest of a signed folder" 0 "$bin" manifest "$P" --ignore-paths model.sig ignore-me
+contains "manifest line" "$tmp/out" "^signme-1:bc9a717db6064a32cbe9eae6fc40651dd6d36ef1757183f590eff2b1765d7ebc$"
+check "manifest shards" 0 "$bin" manifest "$P/signme-1" --method shards --shard-size 8
+contains "shard line" "$tmp/out" "^\.:0:8:"
+check "manifest json" 0 "$bin" manifest "$P" --ignore-paths model.sig ignore-me --format json
+contains "root digest" "$tmp/out" "92745110b1ab4368471cbe31664e10174e954b113a3df333db860317b2c6dec4"
+check "manifest of a missing path is exit 2" 2 "$bin" manifest "$tmp/does-not-exist"
+check "manifest glob ignore path is exit 2" 2 "$bin" manifest "$P" --ignore-paths '*.sig'
+contains "glob refused" "$tmp/err" "glob"
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]

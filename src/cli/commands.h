@@ -18,6 +18,7 @@ inline constexpr int kExitUsage = 2;
 using CommandRunner = std::function<int()>;
 
 CommandRunner RegisterScan(CLI::App& app);
+CommandRunner RegisterManifest(CLI::App& app);
 CommandRunner RegisterSign(CLI::App& app);
 CommandRunner RegisterVerify(CLI::App& app);
 

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("modelgate ") + MODELGATE_VERSION);
   app.require_subcommand(1);
   modelgate::cli::CommandRunner scan = modelgate::cli::RegisterScan(app);
+  modelgate::cli::CommandRunner manifest = modelgate::cli::RegisterManifest(app);
   modelgate::cli::CommandRunner sign = modelgate::cli::RegisterSign(app);
   modelgate::cli::CommandRunner verify = modelgate::cli::RegisterVerify(app);
   try {
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
     return modelgate::cli::kExitUsage;
   }
   if (app.got_subcommand("scan")) return scan();
+  if (app.got_subcommand("manifest")) return manifest();
   if (app.got_subcommand("sign")) return sign();
   if (app.got_subcommand("verify")) return verify();
   return modelgate::cli::kExitUsage;

@@ -9,7 +9,6 @@
 #include <climits>
 #include <cstdint>
 #include <cstring>
-#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -67,18 +66,31 @@ bool ParseLine(std::string_view line, DigestCacheKey* key, std::vector<std::stri
 void DigestCache::Load(const fs::path& path) {
   std::lock_guard<std::mutex> lock(mu_);
   entries_.clear();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return;  // no cache yet
+  // O_NONBLOCK + fstat: a FIFO or device at the cache path is refused, not read.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno != ENOENT) warnings_.push_back("digest cache " + path.string() + " ignored: " + std::strerror(errno));
+    return;  // no cache yet
+  }
   auto corrupt = [&](const std::string& why) {
     entries_.clear();
     warnings_.push_back("digest cache " + path.string() + " ignored: " + why);
   };
-  std::error_code ec;
-  const auto size = fs::file_size(path, ec);
-  if (ec || size > kMaxFileBytes) return corrupt("unreadable or larger than 1 GiB");
-  std::string text(static_cast<std::size_t>(size), '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (static_cast<std::size_t>(in.gcount()) != text.size()) return corrupt("short read");
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<std::uint64_t>(st.st_size) > kMaxFileBytes) {
+    ::close(fd);
+    return corrupt("not a regular file of at most 1 GiB");
+  }
+  std::string text(static_cast<std::size_t>(st.st_size), '\0');
+  std::size_t got = 0;
+  while (got < text.size()) {
+    const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  if (got != text.size()) return corrupt("short read");
 
   // The trailer covers every byte before it: a truncated or edited cache is
   // dropped as a whole.

@@ -133,6 +133,17 @@ TEST(DigestCacheFile, CorruptTruncatedOrForeignFilesAreIgnoredWithAWarning) {
   }
 }
 
+TEST(DigestCacheFile, FifoAtTheCachePathIsRefusedNotRead) {
+  TempDir dir;
+  const fs::path path = dir.path() / "cache";
+  ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
+  DigestCache cache;
+  cache.Load(path);  // would block if opened for a plain read
+  EXPECT_EQ(cache.size(), 0u);
+  ASSERT_EQ(cache.warnings().size(), 1u);
+  EXPECT_NE(cache.warnings()[0].find("not a regular file"), std::string::npos);
+}
+
 TEST(DigestCacheFile, SaveIsAtomicAndPrivate) {
   TempDir dir;
   DigestCache cache;

@@ -7,15 +7,24 @@
 // by path components, shards by numeric start offset. The root digest is
 // SHA-256 over the concatenated raw resource digests in that order.
 //
-// Enumeration rules (spec section 6):
+// Enumeration rules (spec section 6; details and reasons in model_walk.h and
+// docs/provenance/manifest.md):
 // - names are POSIX relative paths from the model root ('/' separators, no
 //   "./" prefix); a single-file model's only resource is named ".";
-// - default ignores (.git, .gitignore, .gitattributes, .github) unless
-//   `ignore_git_paths` is false, plus `ignore_paths` (exact relative paths;
-//   a folder excludes everything below it);
-// - symlinks: refused (error naming the link) unless allow_symlinks, then
-//   followed; a cycle or a link to a folder outside is an error;
-// - special files (FIFOs, sockets, devices) are an error, never read.
+// - default ignores (.git, .gitignore, .gitattributes, .github at the top
+//   level) unless `ignore_git_paths` is false, plus `ignore_paths` (exact
+//   relative paths; a folder excludes everything below it);
+// - symlinks: refused (error naming the link) unless allow_symlinks; then a
+//   link to a file is hashed under the link's name (a target outside the
+//   model adds a warning); a link to a folder is refused (the reference
+//   does not descend into linked folders); a folder seen twice is a cycle;
+// - special files (FIFOs, sockets, devices) are an error, never read;
+// - in "shards" mode an empty file has no resource at all.
+//
+// Hashing: a pool of `threads` workers takes one job per file ("files") or
+// per shard ("shards"); a single large file in "files" mode is one
+// sequential SHA-256 stream. Each file is checked against the walk's
+// (device, inode, size) before and after hashing.
 //
 // Thread safety: BuildManifest() is reentrant; it uses up to `threads`
 // worker threads internally.

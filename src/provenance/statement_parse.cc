@@ -92,7 +92,7 @@ Result<std::string> Digest(const json& value, HashAlgorithm hash, const std::str
   return raw;
 }
 
-Status ParseSerialization(const json& ser, SerializationOptions* out) {
+Status ParseSerialization(const json& ser, SerializationOptions* out, std::vector<std::string>* warnings) {
   if (!ser.is_object()) return Bad("predicate.serialization is not an object");
   Result<const json*> method = Member(ser, "method", json::value_t::string, "serialization.");
   if (!method.ok()) return method.status();
@@ -130,7 +130,13 @@ Status ParseSerialization(const json& ser, SerializationOptions* out) {
     for (const json& p : *ig) {
       if (!p.is_string()) return Bad("serialization.ignore_paths holds a non-string");
       Result<std::string> n = NormalizeIgnorePath(p.get_ref<const std::string&>());
-      if (!n.ok()) return Bad("serialization." + n.status().message());
+      if (!n.ok()) {
+        // Dropping an entry can only make verification stricter (the files
+        // it covered count as unsigned), never weaker; a signer that wrote
+        // an absolute path must not make a valid bundle unreadable.
+        warnings->push_back("statement: serialization.ignore_paths entry dropped: " + n.status().message());
+        continue;
+      }
       out->ignore_paths.push_back(std::move(n).value());
     }
   }
@@ -216,7 +222,7 @@ Result<ParsedStatement> ParseV1(const json& doc, const Limits& limits) {
   if (predicate == doc.end() || !predicate->is_object()) return Bad("predicate is missing");
   auto ser = predicate->find("serialization");
   if (ser == predicate->end()) return Bad("predicate.serialization is missing");
-  MODELGATE_RETURN_IF_ERROR(ParseSerialization(*ser, &out.manifest.serialization));
+  MODELGATE_RETURN_IF_ERROR(ParseSerialization(*ser, &out.manifest.serialization, &out.manifest.warnings));
   auto resources = predicate->find("resources");
   if (resources == predicate->end()) return Bad("predicate.resources is missing");
   MODELGATE_RETURN_IF_ERROR(ParseResources(*resources, limits, &out.manifest));

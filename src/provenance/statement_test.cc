@@ -180,7 +180,6 @@ TEST(ParseStatement, HostileSerializationIsRefused) {
            {R"({"method": "files", "hash_type": "blake3", "allow_symlinks": false})", "blake3"},
            {R"({"method": "files", "hash_type": "sha256"})", "allow_symlinks"},
            {R"({"method": "files", "hash_type": "sha256", "allow_symlinks": "no"})", "allow_symlinks"},
-           {R"({"method": "files", "hash_type": "sha256", "allow_symlinks": false, "ignore_paths": ["../x"]})", ".."},
            {R"({"method": "files", "hash_type": "sha256", "allow_symlinks": false, "ignore_paths": "x"})", "ignore_paths"},
            {R"([])", "serialization"},
        }) {
@@ -188,6 +187,17 @@ TEST(ParseStatement, HostileSerializationIsRefused) {
     ASSERT_FALSE(parsed.ok()) << ser;
     EXPECT_TRUE(Contains(parsed.status().message(), reason)) << parsed.status().message();
   }
+}
+
+TEST(ParseStatement, InvalidIgnorePathsAreDroppedWithAWarning) {
+  const std::string ser =
+      R"({"method": "files", "hash_type": "sha256", "allow_symlinks": false, "ignore_paths": ["../x", "/abs/y", "ok/./z"]})";
+  Result<ParsedStatement> parsed = ParseStatement(Payload(ser, OneResource("a", "sha256", kDigestA), RootOf(kDigestA)), Limits());
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->manifest.serialization.ignore_paths, std::vector<std::string>{"ok/z"});
+  ASSERT_EQ(parsed->manifest.warnings.size(), 2u);
+  EXPECT_TRUE(Contains(parsed->manifest.warnings[0], "\"..\""));
+  EXPECT_TRUE(Contains(parsed->manifest.warnings[1], "absolute"));
 }
 
 TEST(ParseStatement, BoundsComeFirst) {
