@@ -133,6 +133,7 @@ check "no method" 2 "$bin" verify "$m"
 check "two methods" 2 "$bin" verify "$m" --key "$S/p256-pub.pem" --ca "$S/root.pem"
 check "missing model" 2 "$bin" verify "$tmp/nope" --key "$S/p256-pub.pem"
 check "missing signature" 2 "$bin" verify "$m" --key "$S/p256-pub.pem" --signature "$tmp/nope.sig"
+check "key from a pipe" 0 "$bin" verify "$m" --key <(cat "$S/p256-pub.pem")
 check "keyless needs identity" 2 "$bin" verify "$m" --trusted-root "$S/root.pem"
 check "verify with a private key as --key" 2 "$bin" verify "$m" --key "$S/p256.pem"
 check "verify with a non-certificate --ca" 2 "$bin" verify "$tmp/chain" --ca "$S/p256-pub.pem"

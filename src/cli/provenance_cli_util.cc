@@ -1,7 +1,6 @@
 #include "cli/provenance_cli_util.h"
 
 #include <fstream>
-#include <sstream>
 #include <system_error>
 
 #include "provenance/signer.h"
@@ -12,24 +11,32 @@ namespace fs = std::filesystem;
 
 std::optional<std::string> ReadSmallFile(const fs::path& path, std::uint64_t max_bytes, std::string* error) {
   std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) {
+  if (!fs::exists(path, ec) || fs::is_directory(path, ec)) {
     *error = "cannot read " + path.string() + ": not a readable file";
     return std::nullopt;
   }
-  const std::uintmax_t size = fs::file_size(path, ec);
-  if (ec || size > max_bytes) {
-    *error = ec ? "cannot read " + path.string() + ": " + ec.message()
-                : "cannot read " + path.string() + ": larger than " + std::to_string(max_bytes) + " bytes";
-    return std::nullopt;
-  }
+  // Pipes (`--key <(pass show ...)`) are fine; the bound is on what is read,
+  // never on what a stat() claims.
   std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in && !in.eof()) {
+  if (!in) {
     *error = "cannot read " + path.string();
     return std::nullopt;
   }
-  return text.str();
+  std::string text;
+  char buffer[65536];
+  while (in) {
+    in.read(buffer, sizeof(buffer));
+    text.append(buffer, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > max_bytes) {
+      *error = "cannot read " + path.string() + ": larger than " + std::to_string(max_bytes) + " bytes";
+      return std::nullopt;
+    }
+  }
+  if (in.bad()) {
+    *error = "cannot read " + path.string();
+    return std::nullopt;
+  }
+  return text;
 }
 
 bool ResolveIgnorePaths(const fs::path& model, const std::vector<std::string>& args, std::vector<std::string>* out,

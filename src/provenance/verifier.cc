@@ -341,6 +341,7 @@ VerificationResult VerifyModel(const std::filesystem::path& model, std::string_v
   result.predicate_type = statement->predicate_type;
   result.model_name = statement->manifest.model_name;
   result.resources = statement->manifest.resources.size();
+  for (const std::string& w : statement->manifest.warnings) result.warnings.push_back(w);
 
   // 6: is the model what was signed.
   return CompareModel(model, statement->manifest, options, std::move(result));
