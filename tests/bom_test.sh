@@ -69,7 +69,7 @@ check "random serial numbers differ" 1 cmp -s "$tmp/bom1.json" <("$bin" bom "$ro
 contains "demo scan highest is critical" "$tmp/bom1.json" '"critical"'
 mkdir -p "$tmp/signed" && cp "$F/onnx/benign/torch_mlp.onnx" "$tmp/signed/" && echo '{}' >"$tmp/signed/model.sig"
 check "signed folder bom" 0 "$bin" bom --no-scan -o "$tmp/signed.json" "$tmp/signed"
-contains "unreadable signature is reported" "$tmp/signed.json" 'unreadable: bundle: no dsseEnvelope'
+contains "unreadable signature is reported" "$tmp/signed.json" 'unreadable: bundle: no mediaType'
 lacks "model.sig is not a file component" "$tmp/signed.json" '"file:model.sig"'
 
 # A real OMS bundle (reference implementation v1.1.0, key-signed): the digest

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end tests of `modelgate sign` and `modelgate verify`: every historical
+# End-to-end tests of `modelgate sign`, `verify` and `attest`: every historical
 # model_signing bundle and the OMS spec vectors, sign/verify round trips, and
 # tampering, each with its exit code and the message that names the cause.
 # Usage: tests/provenance_cli_test.sh path/to/modelgate
@@ -140,6 +140,36 @@ check "verify with a non-certificate --ca" 2 "$bin" verify "$tmp/chain" --ca "$S
 check "sign with a public key" 2 "$bin" sign "$m" --key "$S/p256-pub.pem"
 check "bad --method" 2 "$bin" sign "$m" --key "$S/p256.pem" --method tree
 check "ignore path outside the model" 2 "$bin" sign "$m" --key "$S/p256.pem" --ignore-paths /etc/passwd
+
+# modelgate attest, and verify --attestation.
+a=$tmp/attested
+mkdir -p "$a/weights"
+printf 'weights' >"$a/weights/model.safetensors.bin"
+printf '{"model_type": "gpt2"}\n' >"$a/config.json"
+check "attest help" 0 "$bin" attest --help
+contains "attest help lists --bom" "$tmp/out" "--bom"
+check "attest clean model" 0 "$bin" attest "$a" --key "$S/p256.pem"
+contains "attest says pass" "$tmp/out" "verdict pass"
+check "verify attestation" 0 "$bin" verify "$a" --attestation "$a/model.att.json" --key "$S/p256-pub.pem" --require-pass
+contains "attestation records the verdict" "$tmp/out" "recorded:  verdict pass"
+check "attestation json" 0 "$bin" verify "$a" --attestation "$a/model.att.json" --key "$S/p256-pub.pem" --format json
+contains "attestation json verdict" "$tmp/out" '"verdict": "pass"'
+check "attestation is not an OMS signature" 2 "$bin" verify "$a" --key "$S/p256-pub.pem"  # no model.sig
+check "attestation as --signature" 1 "$bin" verify "$a" --key "$S/p256-pub.pem" --signature "$a/model.att.json"
+contains "predicate type named" "$tmp/out" "check:   statement"
+printf 'weightz' >"$a/weights/model.safetensors.bin"
+check "attested model changed" 1 "$bin" verify "$a" --attestation "$a/model.att.json" --key "$S/p256-pub.pem"
+contains "changed file named" "$tmp/out" "changed: weights/model.safetensors.bin"
+printf 'cos\nsystem\n(S'"'"'true'"'"'\ntR.' >"$a/pytorch_model.bin"
+check "attest malicious model" 1 "$bin" attest "$a" --key "$S/p256.pem"
+contains "attest says fail" "$tmp/out" "verdict fail"
+check "verify fail verdict" 0 "$bin" verify "$a" --attestation "$a/model.att.json" --key "$S/p256-pub.pem"
+check "verify fail verdict --require-pass" 1 "$bin" verify "$a" --attestation "$a/model.att.json" \
+  --key "$S/p256-pub.pem" --require-pass
+contains "require-pass named" "$tmp/out" "recorded verdict is fail"
+check "attestation wrong key" 1 "$bin" verify "$a" --attestation "$a/model.att.json" --key "$K/signing-key-pub.pem"
+check "attest with a public key" 2 "$bin" attest "$a" --key "$S/p256-pub.pem"
+check "require-pass without attestation" 2 "$bin" verify "$a" --key "$S/p256-pub.pem" --require-pass
 
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]

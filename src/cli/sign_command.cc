@@ -37,29 +37,6 @@ struct SignArgs {
 
 constexpr std::uint64_t kMaxKeyFileBytes = 1u << 20;
 
-// Writes beside the target and renames, so a crash never leaves half a bundle
-// where a verifier will look for one.
-bool WriteAtomically(const fs::path& path, const std::string& text, std::string* error) {
-  fs::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out) {
-      *error = "cannot write " + tmp.string();
-      return false;
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    *error = "cannot write " + path.string();
-    return false;
-  }
-  return true;
-}
-
 int RunSign(const SignArgs& args) {
   const fs::path model(args.model);
   std::error_code ec;
@@ -111,7 +88,7 @@ int RunSign(const SignArgs& args) {
     std::cerr << "modelgate sign: " << bundle.status().message() << "\n";
     return kExitUsage;
   }
-  if (!WriteAtomically(options.signature_path, bundle.value(), &error)) {
+  if (!WriteFileAtomically(options.signature_path, bundle.value(), &error)) {
     std::cerr << "modelgate sign: " << error << "\n";
     return kExitUsage;
   }

@@ -33,6 +33,8 @@ struct VerifyArgs {
   std::string identity;
   std::string issuer;
   std::string signature;
+  std::string attestation;
+  bool require_pass = false;
   bool ignore_unsigned_files = false;
   bool check_certificate_expiry = false;
   std::vector<std::string> ignore_paths;
@@ -54,8 +56,20 @@ std::string_view MethodName(VerifyMethod m) {
   return "key";
 }
 
+// What a verified gate attestation recorded (docs/provenance/attest.md).
+nlohmann::ordered_json AttestationJson(const provenance::ParsedAttestation& a) {
+  nlohmann::ordered_json counts;
+  for (int s = static_cast<int>(Severity::kCritical); s >= 0; --s) {
+    counts[std::string(SeverityName(static_cast<Severity>(s)))] = a.counts[s];
+  }
+  nlohmann::ordered_json out{{"verdict", a.verdict},   {"fail_on", a.fail_on}, {"checked_at", a.checked_at},
+                             {"tool_version", a.tool_version}, {"counts", counts}};
+  if (a.bom) out["bom"] = {{"sha256", a.bom->sha256_hex}, {"serial_number", a.bom->serial_number}};
+  return out;
+}
+
 std::string RenderJson(const VerifyArgs& args, const fs::path& signature, VerifyMethod method,
-                       const VerificationResult& r) {
+                       const VerificationResult& r, const std::optional<provenance::ParsedAttestation>& attestation) {
   nlohmann::ordered_json out;
   out["tool"] = {{"name", "modelgate"}, {"version", MODELGATE_VERSION}};
   out["model"] = args.model;
@@ -74,10 +88,12 @@ std::string RenderJson(const VerifyArgs& args, const fs::path& signature, Verify
   out["added"] = r.difference.added;
   out["missing"] = r.difference.missing;
   out["warnings"] = r.warnings;
+  if (attestation) out["attestation"] = AttestationJson(*attestation);
   return out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
-std::string RenderText(const VerifyArgs& args, const VerificationResult& r, bool color) {
+std::string RenderText(const VerifyArgs& args, const VerificationResult& r,
+                       const std::optional<provenance::ParsedAttestation>& attestation, bool color) {
   const char* green = color ? "\x1b[32m" : "";
   const char* red = color ? "\x1b[31m" : "";
   const char* reset = color ? "\x1b[0m" : "";
@@ -94,6 +110,16 @@ std::string RenderText(const VerifyArgs& args, const VerificationResult& r, bool
     for (const std::string& f : r.difference.changed) out += "  changed: " + f + "\n";
     for (const std::string& f : r.difference.added) out += "  added:   " + f + " (not signed)\n";
     for (const std::string& f : r.difference.missing) out += "  missing: " + f + "\n";
+  }
+  if (attestation && r.ok) {
+    const provenance::ParsedAttestation& a = *attestation;
+    out += "  recorded:  verdict " + a.verdict + " (fail-on " + a.fail_on + ") by modelgate " + a.tool_version +
+           " at " + a.checked_at + "; findings:";
+    for (int s = static_cast<int>(Severity::kCritical); s >= 0; --s) {
+      out += " " + std::to_string(a.counts[s]) + " " + std::string(SeverityName(static_cast<Severity>(s)));
+    }
+    out += "\n";
+    if (a.bom) out += "  bom:       sha256 " + a.bom->sha256_hex + " " + a.bom->serial_number + "\n";
   }
   for (const std::string& w : r.warnings) out += "  warning: " + w + "\n";
   return out;
@@ -140,10 +166,22 @@ int RunVerify(const VerifyArgs& args) {
     options.identity = args.identity;
     options.issuer = args.issuer;
   }
-  const fs::path signature =
-      args.signature.empty() ? provenance::DefaultSignaturePath(model) : fs::path(args.signature);
+  if (!args.attestation.empty() && !args.signature.empty()) {
+    std::cerr << "modelgate verify: give --signature or --attestation, not both\n";
+    return kExitUsage;
+  }
+  if (args.require_pass && args.attestation.empty()) {
+    std::cerr << "modelgate verify: --require-pass applies to --attestation\n";
+    return kExitUsage;
+  }
+  const fs::path signature = !args.attestation.empty() ? fs::path(args.attestation)
+                             : args.signature.empty()  ? provenance::DefaultSignaturePath(model)
+                                                       : fs::path(args.signature);
   std::string bundle;
-  if (!read(signature.string(), "--signature", options.limits.max_bundle_bytes, &bundle)) return kExitUsage;
+  if (!read(signature.string(), args.attestation.empty() ? "--signature" : "--attestation",
+            options.limits.max_bundle_bytes, &bundle)) {
+    return kExitUsage;
+  }
   if (!ResolveIgnorePaths(model, args.ignore_paths, &options.ignore_paths, &error)) {
     std::cerr << "modelgate verify: " << error << "\n";
     return kExitUsage;
@@ -153,12 +191,26 @@ int RunVerify(const VerifyArgs& args) {
   options.check_certificate_expiry = args.check_certificate_expiry;
   options.threads = args.jobs;
 
-  const VerificationResult result = provenance::VerifyModel(model, bundle, options);
+  VerificationResult result;
+  std::optional<provenance::ParsedAttestation> attestation;
+  if (args.attestation.empty()) {
+    result = provenance::VerifyModel(model, bundle, options);
+  } else {
+    provenance::AttestationVerification checked = provenance::VerifyAttestation(model, bundle, options);
+    result = std::move(checked.result);
+    attestation = std::move(checked.attestation);
+    if (result.ok && args.require_pass && attestation->verdict != "pass") {
+      result.ok = false;
+      result.failed = provenance::VerifyCheck::kStatement;
+      result.message = "attestation: the recorded verdict is " + attestation->verdict + " (fail-on " +
+                       attestation->fail_on + "), and --require-pass was given";
+    }
+  }
   std::string out;
   if (args.format == "json") {
-    out = RenderJson(args, signature, options.method, result);
+    out = RenderJson(args, signature, options.method, result, attestation);
   } else {
-    out = RenderText(args, result, ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr);
+    out = RenderText(args, result, attestation, ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr);
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
   if (result.ok) return kExitClean;
@@ -184,6 +236,10 @@ CommandRunner RegisterVerify(CLI::App& app) {
   cmd->add_option("--identity", args->identity, "Keyless: expected signer identity (certificate SAN)");
   cmd->add_option("--issuer", args->issuer, "Keyless: expected OIDC issuer URL");
   cmd->add_option("--signature", args->signature, "The bundle (default: model.sig inside a folder or beside a file)");
+  cmd->add_option("--attestation", args->attestation,
+                  "Verify a gate attestation (modelgate attest) instead of an OMS signature");
+  cmd->add_flag("--require-pass", args->require_pass,
+                "With --attestation: also fail unless the recorded verdict is pass");
   cmd->add_flag("--ignore-unsigned-files", args->ignore_unsigned_files,
                 "Files on disk that the signature does not list are not an error (signed files must match)");
   cmd->add_flag("--check-certificate-expiry", args->check_certificate_expiry,
