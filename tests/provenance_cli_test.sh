@@ -141,6 +141,18 @@ check "sign with a public key" 2 "$bin" sign "$m" --key "$S/p256-pub.pem"
 check "bad --method" 2 "$bin" sign "$m" --key "$S/p256.pem" --method tree
 check "ignore path outside the model" 2 "$bin" sign "$m" --key "$S/p256.pem" --ignore-paths /etc/passwd
 
+# Opt-in digest cache for signing: a re-sign after a change must hash the
+# changed file again (verify never uses the cache).
+c=$tmp/cached
+mkdir -p "$c" && printf 'first' >"$c/w.bin" && printf '{}' >"$c/config.json"
+check "sign with a digest cache" 0 "$bin" sign "$c" --key "$S/p256.pem" --digest-cache "$c/.digest-cache"
+check "cache file exists" 0 test -s "$c/.digest-cache"
+check "re-sign from the cache" 0 "$bin" sign "$c" --key "$S/p256.pem" --digest-cache "$c/.digest-cache"
+check "verify after cached sign" 0 "$bin" verify "$c" --key "$S/p256-pub.pem"
+printf 'second' >"$c/w.bin"
+check "re-sign after a change" 0 "$bin" sign "$c" --key "$S/p256.pem" --digest-cache "$c/.digest-cache"
+check "verify sees the new digest" 0 "$bin" verify "$c" --key "$S/p256-pub.pem"
+
 # modelgate attest, and verify --attestation.
 a=$tmp/attested
 mkdir -p "$a/weights"

@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/provenance_cli_util.h"
 #include "modelgate/limits.h"
+#include "provenance/digest_cache.h"
 #include "provenance/signer.h"
 
 namespace modelgate::cli {
@@ -32,6 +33,7 @@ struct SignArgs {
   bool allow_symlinks = false;
   bool no_ignore_git_paths = false;
   std::string model_name;
+  std::string digest_cache;
   unsigned jobs = 0;
 };
 
@@ -83,6 +85,17 @@ int RunSign(const SignArgs& args) {
   if (!args.model_name.empty()) options.model_name = args.model_name;
   options.signature_path = args.signature.empty() ? provenance::DefaultSignaturePath(model) : fs::path(args.signature);
 
+  // Opt-in: trusts file metadata to skip re-hashing unchanged files
+  // (docs/provenance/manifest.md). The cache file is never part of the model.
+  provenance::DigestCache cache;
+  if (!args.digest_cache.empty()) {
+    cache.Load(args.digest_cache);
+    for (const std::string& w : cache.warnings()) std::cerr << "modelgate sign: warning: " << w << "\n";
+    options.serialization.cache = &cache;
+    if (std::optional<std::string> rel = provenance::PathInsideModel(model, args.digest_cache)) {
+      options.serialization.ignore_paths.push_back(*rel);
+    }
+  }
   Result<std::string> bundle = provenance::SignModel(model, options);
   if (!bundle.ok()) {
     std::cerr << "modelgate sign: " << bundle.status().message() << "\n";
@@ -91,6 +104,10 @@ int RunSign(const SignArgs& args) {
   if (!WriteFileAtomically(options.signature_path, bundle.value(), &error)) {
     std::cerr << "modelgate sign: " << error << "\n";
     return kExitUsage;
+  }
+  if (!args.digest_cache.empty()) {
+    Status saved = cache.Save(args.digest_cache);
+    if (!saved.ok()) std::cerr << "modelgate sign: warning: " << saved.message() << "\n";
   }
   std::cout << "signed " << args.model << " (" << (args.cert_chain.empty() ? "key" : "certificate") << " method, "
             << args.method << ", " << args.hash << "): " << options.signature_path.string() << "\n";
@@ -127,6 +144,8 @@ CommandRunner RegisterSign(CLI::App& app) {
                 "Also sign .git, .gitattributes, .github and .gitignore");
   cmd->add_flag("--allow-symlinks", args->allow_symlinks, "Follow symbolic links inside the model (refused otherwise)");
   cmd->add_option("--model-name", args->model_name, "Subject name in the statement (default: the model's name)");
+  cmd->add_option("--digest-cache", args->digest_cache,
+                  "Opt-in digest cache file: unchanged files (same size, mtime, ctime, inode) are not re-hashed");
   cmd->add_option("-j,--jobs", args->jobs, "Hashing threads (0 = one per core)")->capture_default_str();
   return [args] { return RunSign(*args); };
 }
