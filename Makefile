@@ -2,7 +2,6 @@
 # Build trees live under build/; nothing is downloaded at build or test time.
 
 BUILD        ?= build/release
-ASAN_BUILD   ?= build/asan
 FUZZ_BUILD   ?= build/fuzz
 BENCH_BUILD  ?= build/bench
 JOBS         ?= $(shell nproc)
@@ -53,17 +52,16 @@ run: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-# Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
-asan: deps
-	cmake -S . -B $(ASAN_BUILD) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Debug -DMODELGATE_SANITIZE=ON
-	ninja -C $(ASAN_BUILD) -j $(JOBS)
-	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+# Unit and end-to-end tests under AddressSanitizer + UndefinedBehaviorSanitizer,
+# in the clang tree the fuzzers use (one sanitizer build serves both).
+asan: fuzz-build
+	cd $(FUZZ_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS)
 
 fuzz-build: deps
 	cmake -S . -B $(FUZZ_BUILD) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCMAKE_CXX_COMPILER=clang++ -DMODELGATE_FUZZ=ON
-	ninja -C $(FUZZ_BUILD) -j $(JOBS) $(FUZZERS)
+	ninja -C $(FUZZ_BUILD) -j $(JOBS)
 
 # Runs each fuzzer for FUZZ_SECONDS on a scratch copy of its seed corpus plus
 # the test fixtures. Crashes are written to build/fuzz/artifacts/.
