@@ -159,9 +159,13 @@ Result<ParsedAttestation> ParseGateStatement(std::string_view payload, const Lim
   if (method == nullptr || hash == nullptr) return Missing("serialization.method/hash_type");
   if (*method == "shards") {
     opts.method = SerializationMethod::kShards;
-    const json& size = (*serialization)["shard_size"];
-    if (!size.is_number_unsigned() || size.get<std::uint64_t>() == 0) return Missing("serialization.shard_size");
-    opts.shard_size = size.get<std::uint64_t>();
+    // find(), never operator[]: on a const json a missing key is undefined
+    // behaviour (found by attestation_fuzzer).
+    auto size = serialization->find("shard_size");
+    if (size == serialization->end() || !size->is_number_unsigned() || size->get<std::uint64_t>() == 0) {
+      return Missing("serialization.shard_size");
+    }
+    opts.shard_size = size->get<std::uint64_t>();
   } else if (*method != "files") {
     return Status::Corruption("attestation: unknown serialization method \"" + method->get<std::string>().substr(0, 80) + "\"");
   }

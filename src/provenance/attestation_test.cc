@@ -109,6 +109,15 @@ TEST(GateStatementParse, HostileInputIsBounded) {
   EXPECT_EQ(ParseGateStatement(deep, Limits{}).status().code(), StatusCode::kLimitExceeded);
   EXPECT_EQ(ParseGateStatement("not json", Limits{}).status().code(), StatusCode::kCorruption);
   EXPECT_EQ(ParseGateStatement("{}", Limits{}).status().code(), StatusCode::kCorruption);
+  // Regression (attestation_fuzzer): shards without shard_size was read
+  // through const operator[] past the object.
+  EXPECT_EQ(ParseGateStatement(R"({"predicateType": "https://modelgate.dev/attestation/gate/v1",
+      "subject": [{"name": "m", "digest": {"sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}}],
+      "predicate": {"model": {"serialization": {"method": "shards", "hash_type": "sha256"}, "resources": []}}})",
+                               Limits{})
+                .status()
+                .code(),
+            StatusCode::kCorruption);
   Limits small;
   small.max_statement_bytes = 4;
   EXPECT_EQ(ParseGateStatement("{\"a\":1}", small).status().code(), StatusCode::kLimitExceeded);
