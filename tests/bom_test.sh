@@ -9,20 +9,7 @@ set -u
 bin=${1:?usage: bom_test.sh MODELGATE}
 root=$(cd "$(dirname "$0")/.." && pwd)
 validate="node $root/tests/schema/validate-bom.mjs"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-
-check() {  # check NAME EXPECTED_EXIT COMMAND...
-  local name=$1 want=$2; shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [[ $got -eq $want ]]; then pass=$((pass + 1)); else
-    fail=$((fail + 1)); echo "FAIL: $name: exit $got, want $want"; head -c 2000 "$tmp/out" "$tmp/err"; fi
-}
-contains() {  # contains NAME FILE PATTERN
-  if grep -q -- "$3" "$2"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1: '$3' not in $2"; fi
-}
+source "$root/tests/lib/harness.sh"
 lacks() {  # lacks NAME FILE PATTERN
   if grep -q -- "$3" "$2"; then fail=$((fail + 1)); echo "FAIL: $1: '$3' in $2"; else pass=$((pass + 1)); fi
 }
@@ -91,5 +78,4 @@ check "damaged component type is rejected" 0 $validate --expect-invalid "$tmp/ba
 sed 's/"SHA-256"/"SHA256"/' "$tmp/bom1.json" >"$tmp/bad2.json"
 check "damaged hash algorithm is rejected" 0 $validate --expect-invalid "$tmp/bad2.json"
 
-echo "$pass passed, $fail failed"
-[[ $fail -eq 0 ]]
+finish

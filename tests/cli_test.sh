@@ -7,20 +7,7 @@ set -u
 bin=${1:?usage: cli_test.sh MODELGATE}
 root=$(cd "$(dirname "$0")/.." && pwd)
 validate="node $root/tests/schema/validate.mjs"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-
-check() {  # check NAME EXPECTED_EXIT COMMAND...
-  local name=$1 want=$2; shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [[ $got -eq $want ]]; then pass=$((pass + 1)); else
-    fail=$((fail + 1)); echo "FAIL: $name: exit $got, want $want"; head -c 2000 "$tmp/out" "$tmp/err"; fi
-}
-contains() {  # contains NAME FILE PATTERN
-  if grep -q -- "$3" "$2"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1: '$3' not in output"; fi
-}
+source "$root/tests/lib/harness.sh"
 
 A=$root/tests/fixtures/attack
 B=$root/tests/fixtures/benign
@@ -99,5 +86,4 @@ check "manifest of a missing path is exit 2" 2 "$bin" manifest "$tmp/does-not-ex
 check "manifest glob ignore path is exit 2" 2 "$bin" manifest "$P" --ignore-paths '*.sig'
 contains "glob refused" "$tmp/err" "glob"
 
-echo "$pass passed, $fail failed"
-[[ $fail -eq 0 ]]
+finish

@@ -11,20 +11,7 @@ P=$root/tests/fixtures/provenance
 B=$P/bundles
 K=$P/keys
 S=$P/signing
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-
-check() {  # check NAME EXPECTED_EXIT COMMAND...
-  local name=$1 want=$2; shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [[ $got -eq $want ]]; then pass=$((pass + 1)); else
-    fail=$((fail + 1)); echo "FAIL: $name: exit $got, want $want"; head -c 2000 "$tmp/out" "$tmp/err"; fi
-}
-contains() {  # contains NAME FILE PATTERN
-  if grep -q -- "$3" "$2"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1: '$3' not in $(basename "$2")"; head -c 1000 "$2"; fi
-}
+source "$root/tests/lib/harness.sh"
 
 check "sign help" 0 "$bin" sign --help
 contains "sign help lists --cert-chain" "$tmp/out" "--cert-chain"
@@ -183,5 +170,4 @@ check "attestation wrong key" 1 "$bin" verify "$a" --attestation "$a/model.att.j
 check "attest with a public key" 2 "$bin" attest "$a" --key "$S/p256-pub.pem"
 check "require-pass without attestation" 2 "$bin" verify "$a" --key "$S/p256-pub.pem" --require-pass
 
-echo "$pass passed, $fail failed"
-[[ $fail -eq 0 ]]
+finish
