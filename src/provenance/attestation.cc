@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/hashing.h"
 #include "base/json_depth.h"
 #include "base/rfc3339.h"
 
@@ -28,19 +29,9 @@ std::string RelativeTo(const std::string& path, const std::string& root) {
 }
 
 Result<std::string> FromHex(std::string_view hex) {
-  if (hex.size() % 2 != 0) return Status::Corruption("digest \"" + std::string(hex.substr(0, 80)) + "\" is not hex");
-  std::string out(hex.size() / 2, '\0');
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    int v = 0;
-    for (int k = 0; k < 2; ++k) {
-      char c = hex[2 * i + k];
-      int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-      if (d < 0) return Status::Corruption("digest \"" + std::string(hex.substr(0, 80)) + "\" is not lower-case hex");
-      v = v * 16 + d;
-    }
-    out[i] = static_cast<char>(v);
-  }
-  return out;
+  std::string raw;
+  if (!HexDecode(hex, &raw)) return Status::Corruption("digest \"" + std::string(hex.substr(0, 80)) + "\" is not hex");
+  return raw;
 }
 
 const json* Member(const json& object, const char* key, json::value_t type) {

@@ -16,9 +16,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::Fixture;
-using testing::ReadAll;
-using testing::ScratchDir;
-using testing::WriteAll;
+using testing::ReadFile;
+using testing::TempDir;
+using testing::WriteFile;
 
 // A protocol-0 pickle calling os.system('true'): a hand-built attack whose
 // payload only runs `true`. It is never loaded, only scanned.
@@ -28,16 +28,16 @@ class AttestTest : public ::testing::Test {
  protected:
   void SetUp() override {
     model_ = dir_.path() / "model";
-    WriteAll(model_ / "weights.bin", std::string(4096, '\x01'));
-    WriteAll(model_ / "config.json", R"({"model_type": "gpt2"})");
-    options_.keys.private_key_pem = ReadAll(Fixture("keys/signing-key.pem"));
+    WriteFile(model_ / "weights.bin", std::string(4096, '\x01'));
+    WriteFile(model_ / "config.json", R"({"model_type": "gpt2"})");
+    options_.keys.private_key_pem = ReadFile(Fixture("keys/signing-key.pem"));
     options_.checked_at = "2026-11-22T05:00:00Z";
   }
 
   VerifyOptions KeyVerify(const char* pub = "keys/signing-key-pub.pem") {
     VerifyOptions v;
     v.method = VerifyMethod::kKey;
-    v.public_key_pem = ReadAll(Fixture(pub));
+    v.public_key_pem = ReadFile(Fixture(pub));
     v.signature_path = DefaultAttestationPath(model_);
     return v;
   }
@@ -48,11 +48,11 @@ class AttestTest : public ::testing::Test {
     EXPECT_TRUE(a.ok()) << a.status().ToString();
     if (!a.ok()) return {};
     last_ = a.value();
-    WriteAll(DefaultAttestationPath(model_), a->bundle);
+    WriteFile(DefaultAttestationPath(model_), a->bundle);
     return a->bundle;
   }
 
-  ScratchDir dir_;
+  TempDir dir_;
   fs::path model_;
   AttestOptions options_;
   Attestation last_;
@@ -71,7 +71,7 @@ TEST_F(AttestTest, CleanModelPassesAndVerifies) {
 }
 
 TEST_F(AttestTest, MaliciousModelIsAttestedAsFail) {
-  WriteAll(model_ / "pytorch_model.bin", kSystemPickle);
+  WriteFile(model_ / "pytorch_model.bin", kSystemPickle);
   const std::string bundle = Attest();
   EXPECT_FALSE(last_.pass);
   nlohmann::json statement = nlohmann::json::parse(last_.statement);
@@ -88,8 +88,8 @@ TEST_F(AttestTest, MaliciousModelIsAttestedAsFail) {
 
 TEST_F(AttestTest, ChangedAddedAndMissingFilesAreNamed) {
   const std::string bundle = Attest();
-  WriteAll(model_ / "weights.bin", std::string(4096, '\x02'));
-  WriteAll(model_ / "extra.py", "print(1)\n");
+  WriteFile(model_ / "weights.bin", std::string(4096, '\x02'));
+  WriteFile(model_ / "extra.py", "print(1)\n");
   fs::remove(model_ / "config.json");
   AttestationVerification v = VerifyAttestation(model_, bundle, KeyVerify());
   ASSERT_FALSE(v.result.ok);
@@ -109,7 +109,7 @@ TEST_F(AttestTest, WrongKeyFailsOnTheSignature) {
 
   // Re-sign the same statement with the intermediate CA's key: the bundle's
   // hint then names another key, and verification with the signing key fails.
-  SignerKeys intermediate{ReadAll(Fixture("keys/int-ca-priv.pem")), "", ""};
+  SignerKeys intermediate{ReadFile(Fixture("keys/int-ca-priv.pem")), "", ""};
   Result<std::string> forged = SignStatementBundle(last_.statement, intermediate);
   ASSERT_TRUE(forged.ok()) << forged.status().ToString();
   AttestationVerification wrong = VerifyAttestation(model_, forged.value(), KeyVerify());
@@ -138,14 +138,14 @@ TEST_F(AttestTest, OmsSignatureAndAttestationAreNotInterchangeable) {
 }
 
 TEST_F(AttestTest, BomIsBoundByDigest) {
-  WriteAll(dir_.path() / "bom.json", R"({"bomFormat": "CycloneDX", "specVersion": "1.6", "serialNumber": "urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79"})");
+  WriteFile(dir_.path() / "bom.json", R"({"bomFormat": "CycloneDX", "specVersion": "1.6", "serialNumber": "urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79"})");
   options_.bom = dir_.path() / "bom.json";
   Attest();
   nlohmann::json statement = nlohmann::json::parse(last_.statement);
   EXPECT_EQ(statement["predicate"]["bom"]["serialNumber"], "urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79");
   EXPECT_EQ(statement["predicate"]["bom"]["sha256"].get<std::string>().size(), 64u);
 
-  WriteAll(dir_.path() / "not-a-bom.json", R"({"hello": 1})");
+  WriteFile(dir_.path() / "not-a-bom.json", R"({"hello": 1})");
   options_.bom = dir_.path() / "not-a-bom.json";
   Result<Attestation> refused = AttestModel(model_, options_);
   ASSERT_FALSE(refused.ok());

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "base/hashing.h"
 #include "base/json_depth.h"
 
 namespace modelgate::provenance {
@@ -101,18 +102,6 @@ Status ReadMaterial(const Json& vm, const Limits& limits, Bundle* bundle) {
   return Status::Ok();
 }
 
-// Lowercase hex; local so that bundles do not depend on the manifest layer.
-std::string Hex(std::string_view raw) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(raw.size() * 2);
-  for (unsigned char c : raw) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 0xf]);
-  }
-  return out;
-}
-
 OrderedJson BundleHead() {
   OrderedJson out;
   out["mediaType"] = std::string(kBundleMediaTypeV03);
@@ -163,7 +152,7 @@ Result<Bundle> ParseBundle(std::string_view text, const Limits& limits) {
   return bundle;
 }
 
-std::string PublicKeyHint(const PublicKey& key) { return Hex(Sha256(key.Pem())); }
+std::string PublicKeyHint(const PublicKey& key) { return HexEncode(Sha256(key.Pem())); }
 
 std::string WriteKeyBundle(const DsseEnvelope& envelope, const PublicKey& key) {
   OrderedJson out = BundleHead();

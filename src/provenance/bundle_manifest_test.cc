@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "provenance/crypto.h"
 #include "provenance/manifest.h"
 #include "provenance/reference_models_testing.h"
 #include "provenance/statement.h"
@@ -14,14 +15,13 @@ namespace modelgate::provenance {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::Base64DecodeForTest;
 using testing::ReadFile;
 
 const fs::path kFixtures = fs::path(MODELGATE_SOURCE_DIR) / "tests/fixtures/provenance";
 
 std::string PayloadOf(const fs::path& bundle) {
   const auto doc = nlohmann::json::parse(ReadFile(bundle));
-  return Base64DecodeForTest(doc.at("dsseEnvelope").at("payload").get<std::string>());
+  return DecodeBase64(doc.at("dsseEnvelope").at("payload").get<std::string>()).value();
 }
 
 struct BundleCase {

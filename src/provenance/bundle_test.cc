@@ -8,9 +8,9 @@ namespace modelgate::provenance {
 namespace {
 
 using testing::Fixture;
-using testing::ReadAll;
+using testing::ReadFile;
 
-Result<Bundle> ParseFixture(const std::string& rel) { return ParseBundle(ReadAll(Fixture(rel)), Limits()); }
+Result<Bundle> ParseFixture(const std::string& rel) { return ParseBundle(ReadFile(Fixture(rel)), Limits()); }
 
 TEST(ParseBundle, ReadsEveryHistoricalBundle) {
   for (const char* v : {"v0.2.0", "v0.3.1", "v1.0.0", "v1.0.1", "v1.1.0"}) {
@@ -59,7 +59,7 @@ TEST(ParseBundle, RejectsTheInvalidSpecVectorsWithAReason) {
 }
 
 TEST(ParseBundle, AcceptsEveryBundleMediaTypeSpelling) {
-  std::string text = ReadAll(Fixture("bundles/v1.1.0-elliptic-key/model.sig"));
+  std::string text = ReadFile(Fixture("bundles/v1.1.0-elliptic-key/model.sig"));
   const std::string v03(kBundleMediaTypeV03);
   for (const char* media :
        {"application/vnd.dev.sigstore.bundle+json;version=0.1", "application/vnd.dev.sigstore.bundle+json;version=0.2",
@@ -102,7 +102,7 @@ TEST(ParseBundle, RefusesHostileShapes) {
 // model_signing 1.1.0's hint for the reference test key, and its exact
 // key-method layout.
 TEST(WriteBundle, KeyAndCertificateBundlesMatchModelSigning110) {
-  Result<PrivateKey> key = PrivateKey::FromPem(ReadAll(Fixture("keys/signing-key.pem")));
+  Result<PrivateKey> key = PrivateKey::FromPem(ReadFile(Fixture("keys/signing-key.pem")));
   ASSERT_TRUE(key.ok()) << key.status().message();
   EXPECT_EQ(PublicKeyHint(key->Public()), "e8450dec4eb99dae995da9af1bc2cc9f76ed669ee2e744f57abba763df3e3f8e");
 
@@ -110,7 +110,7 @@ TEST(WriteBundle, KeyAndCertificateBundlesMatchModelSigning110) {
   ASSERT_TRUE(ref.ok());
   // Re-writing the reference envelope with the reference key reproduces the
   // reference file byte for byte.
-  EXPECT_EQ(WriteKeyBundle(ref->envelope, key->Public()), ReadAll(Fixture("bundles/v1.1.0-elliptic-key/model.sig")));
+  EXPECT_EQ(WriteKeyBundle(ref->envelope, key->Public()), ReadFile(Fixture("bundles/v1.1.0-elliptic-key/model.sig")));
 
   const Result<Bundle> ref_cert = ParseFixture("bundles/v1.1.0-certificate/model.sig");
   ASSERT_TRUE(ref_cert.ok());
@@ -121,7 +121,7 @@ TEST(WriteBundle, KeyAndCertificateBundlesMatchModelSigning110) {
     chain.push_back(c.value());
   }
   EXPECT_EQ(WriteCertificateBundle(ref_cert->envelope, chain),
-            ReadAll(Fixture("bundles/v1.1.0-certificate/model.sig")));
+            ReadFile(Fixture("bundles/v1.1.0-certificate/model.sig")));
 }
 
 }  // namespace

@@ -78,13 +78,13 @@ TEST(DsseToJson, WritesModelSigningKeyOrder) {
 // as decoded; only 0.2.0's needs the legacy encoding, and only as a fallback.
 TEST(VerifyDsse, VerifiesEveryHistoricalSignature) {
   using testing::Fixture;
-  using testing::ReadAll;
-  Result<PublicKey> ref_key = PublicKey::FromPem(ReadAll(Fixture("keys/signing-key-pub.pem")));
+  using testing::ReadFile;
+  Result<PublicKey> ref_key = PublicKey::FromPem(ReadFile(Fixture("keys/signing-key-pub.pem")));
   ASSERT_TRUE(ref_key.ok()) << ref_key.status().message();
   for (const char* dir :
        {"v0.2.0-certificate", "v0.3.1-certificate", "v1.0.0-certificate", "v1.0.1-certificate", "v1.1.0-certificate",
         "v0.3.1-elliptic-key", "v1.0.0-elliptic-key", "v1.0.1-elliptic-key", "v1.1.0-elliptic-key"}) {
-    Result<Bundle> b = ParseBundle(ReadAll(Fixture(std::string("bundles/") + dir + "/model.sig")), Limits());
+    Result<Bundle> b = ParseBundle(ReadFile(Fixture(std::string("bundles/") + dir + "/model.sig")), Limits());
     ASSERT_TRUE(b.ok()) << dir << ": " << b.status().message();
     PublicKey key = ref_key.value();
     if (!b->certificates.empty()) {
@@ -110,8 +110,8 @@ TEST(VerifyDsse, VerifiesEveryHistoricalSignature) {
 
 TEST(SignDsse, SignsWhatVerifyDsseAccepts) {
   using testing::Fixture;
-  using testing::ReadAll;
-  Result<PrivateKey> key = PrivateKey::FromPem(ReadAll(Fixture("signing/p521.pem")));
+  using testing::ReadFile;
+  Result<PrivateKey> key = PrivateKey::FromPem(ReadFile(Fixture("signing/p521.pem")));
   ASSERT_TRUE(key.ok()) << key.status().message();
   Result<DsseEnvelope> env = SignDsse("application/x-test", "any payload \x00", key.value());
   ASSERT_TRUE(env.ok());

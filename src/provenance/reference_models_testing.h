@@ -130,33 +130,6 @@ inline std::filesystem::path MakeReferenceModel(const std::string& name, const s
   throw std::runtime_error("unknown reference model " + name);
 }
 
-// Standard base64 (RFC 4648) of a DSSE payload; throws on bad input.
-inline std::string Base64DecodeForTest(std::string_view in) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return -1;
-  };
-  std::string out;
-  unsigned acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    if (c == '=' || c == '\n') continue;
-    const int v = value(c);
-    if (v < 0) throw std::runtime_error("bad base64");
-    acc = (acc << 6) | static_cast<unsigned>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xFF);
-    }
-  }
-  return out;
-}
-
 }  // namespace modelgate::provenance::testing
 
 #endif  // MODELGATE_PROVENANCE_REFERENCE_MODELS_TESTING_H_

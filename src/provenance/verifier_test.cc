@@ -12,21 +12,21 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::Fixture;
-using testing::ReadAll;
-using testing::ScratchDir;
-using testing::WriteAll;
+using testing::ReadFile;
+using testing::TempDir;
+using testing::WriteFile;
 
 VerifyOptions KeyOptions(const std::string& pub_rel) {
   VerifyOptions o;
   o.method = VerifyMethod::kKey;
-  o.public_key_pem = ReadAll(Fixture(pub_rel));
+  o.public_key_pem = ReadFile(Fixture(pub_rel));
   return o;
 }
 
 VerifyOptions CaOptions(const std::string& root_rel) {
   VerifyOptions o;
   o.method = VerifyMethod::kCertificate;
-  o.ca_roots_pem = ReadAll(Fixture(root_rel));
+  o.ca_roots_pem = ReadFile(Fixture(root_rel));
   return o;
 }
 
@@ -60,7 +60,7 @@ TEST(VerifyModel, AcceptsEveryHistoricalKeyAndCertificateBundle) {
     o.ignore_paths = c.ignore;
     o.signature_path = dir / "model.sig";
     const fs::path model = *c.model ? dir / c.model : dir;
-    VerificationResult r = VerifyModel(model, ReadAll(dir / "model.sig"), o);
+    VerificationResult r = VerifyModel(model, ReadFile(dir / "model.sig"), o);
     EXPECT_TRUE(r.ok) << c.dir << ": [" << VerifyCheckName(r.failed) << "] " << r.message;
   }
 }
@@ -68,7 +68,7 @@ TEST(VerifyModel, AcceptsEveryHistoricalKeyAndCertificateBundle) {
 TEST(VerifyModel, LegacyBundlesAreFlagged) {
   const fs::path dir = Fixture("bundles/v0.2.0-certificate");
   VerifyOptions o = CaOptions(kRefCa);
-  VerificationResult r = VerifyModel(dir, ReadAll(dir / "model.sig"), o);
+  VerificationResult r = VerifyModel(dir, ReadFile(dir / "model.sig"), o);
   ASSERT_TRUE(r.ok) << r.message;
   EXPECT_EQ(r.predicate_type, "https://model_signing/Digests/v0.1");
   ASSERT_FALSE(r.warnings.empty());
@@ -77,28 +77,28 @@ TEST(VerifyModel, LegacyBundlesAreFlagged) {
 
 TEST(VerifyModel, V101WithoutIgnorePathReportsTheUnsignedFile) {
   const fs::path dir = Fixture("bundles/v1.0.1-elliptic-key");
-  VerificationResult r = VerifyModel(dir, ReadAll(dir / "model.sig"), KeyOptions(kRefPub));
+  VerificationResult r = VerifyModel(dir, ReadFile(dir / "model.sig"), KeyOptions(kRefPub));
   ASSERT_FALSE(r.ok);
   EXPECT_EQ(r.failed, VerifyCheck::kManifest);
   EXPECT_EQ(r.difference.added, std::vector<std::string>{"ignore-me"});
   EXPECT_NE(r.message.find("ignore-me"), std::string::npos);
   VerifyOptions o = KeyOptions(kRefPub);
   o.ignore_unsigned_files = true;
-  EXPECT_TRUE(VerifyModel(dir, ReadAll(dir / "model.sig"), o).ok);
+  EXPECT_TRUE(VerifyModel(dir, ReadFile(dir / "model.sig"), o).ok);
 }
 
 // The spec's valid key and certificate vectors sign the files of
 // v1.1.0-elliptic-key (signme-1, signme-2; ignore-me excluded).
 TEST(VerifyModel, AcceptsTheSpecValidVectors) {
-  ScratchDir tmp;
+  TempDir tmp;
   for (const char* f : {"signme-1", "signme-2", "ignore-me"}) {
     fs::copy_file(Fixture(std::string("bundles/v1.1.0-elliptic-key/") + f), tmp.path() / f);
   }
   VerificationResult key =
-      VerifyModel(tmp.path(), ReadAll(Fixture("oms-spec-vectors/valid/key.bundle.json")), KeyOptions(kRefPub));
+      VerifyModel(tmp.path(), ReadFile(Fixture("oms-spec-vectors/valid/key.bundle.json")), KeyOptions(kRefPub));
   EXPECT_TRUE(key.ok) << key.message;
   VerificationResult cert =
-      VerifyModel(tmp.path(), ReadAll(Fixture("oms-spec-vectors/valid/certificate.bundle.json")), CaOptions(kRefCa));
+      VerifyModel(tmp.path(), ReadFile(Fixture("oms-spec-vectors/valid/certificate.bundle.json")), CaOptions(kRefCa));
   EXPECT_TRUE(cert.ok) << cert.message;
 }
 
@@ -117,7 +117,7 @@ TEST(VerifyModel, RejectsTheInvalidSpecVectorsNamingTheCheck) {
   };
   for (const Case& c : cases) {
     VerificationResult r =
-        VerifyModel(model, ReadAll(Fixture(std::string("oms-spec-vectors/") + c.file)), KeyOptions(kRefPub));
+        VerifyModel(model, ReadFile(Fixture(std::string("oms-spec-vectors/") + c.file)), KeyOptions(kRefPub));
     EXPECT_FALSE(r.ok) << c.file;
     EXPECT_EQ(r.failed, c.check) << c.file << ": " << r.message;
     EXPECT_NE(r.message.find(c.reason), std::string::npos) << c.file << ": " << r.message;
@@ -126,29 +126,29 @@ TEST(VerifyModel, RejectsTheInvalidSpecVectorsNamingTheCheck) {
 
 TEST(VerifyModel, WrongKeyWrongCaAndWrongMethodAreNamed) {
   const fs::path key_dir = Fixture("bundles/v1.1.0-elliptic-key");
-  VerificationResult hint = VerifyModel(key_dir, ReadAll(key_dir / "model.sig"), KeyOptions("signing/p384-pub.pem"));
+  VerificationResult hint = VerifyModel(key_dir, ReadFile(key_dir / "model.sig"), KeyOptions("signing/p384-pub.pem"));
   EXPECT_EQ(hint.failed, VerifyCheck::kMaterial);
   EXPECT_NE(hint.message.find("different public key"), std::string::npos) << hint.message;
 
   const fs::path old_dir = Fixture("bundles/v1.0.1-elliptic-key");
-  VerificationResult raw = VerifyModel(old_dir, ReadAll(old_dir / "model.sig"), KeyOptions("signing/p384-pub.pem"));
+  VerificationResult raw = VerifyModel(old_dir, ReadFile(old_dir / "model.sig"), KeyOptions("signing/p384-pub.pem"));
   EXPECT_EQ(raw.failed, VerifyCheck::kMaterial);
   EXPECT_NE(raw.message.find("rawBytes"), std::string::npos) << raw.message;
 
   const fs::path cert_dir = Fixture("bundles/v1.1.0-certificate");
-  VerificationResult ca = VerifyModel(cert_dir, ReadAll(cert_dir / "model.sig"), CaOptions("signing/root.pem"));
+  VerificationResult ca = VerifyModel(cert_dir, ReadFile(cert_dir / "model.sig"), CaOptions("signing/root.pem"));
   EXPECT_EQ(ca.failed, VerifyCheck::kCertificateChain);
   EXPECT_NE(ca.message.find("certificate chain"), std::string::npos) << ca.message;
 
-  VerificationResult method = VerifyModel(cert_dir, ReadAll(cert_dir / "model.sig"), KeyOptions(kRefPub));
+  VerificationResult method = VerifyModel(cert_dir, ReadFile(cert_dir / "model.sig"), KeyOptions(kRefPub));
   EXPECT_EQ(method.failed, VerifyCheck::kMaterial);
   EXPECT_NE(method.message.find("--ca"), std::string::npos) << method.message;
 
   VerifyOptions keyless = KeyOptions(kRefPub);
   keyless.method = VerifyMethod::kCertificate;
-  keyless.ca_roots_pem = ReadAll(Fixture(kRefCa));
+  keyless.ca_roots_pem = ReadFile(Fixture(kRefCa));
   const fs::path sig_dir = Fixture("bundles/v1.1.0-sigstore");
-  VerificationResult sig = VerifyModel(sig_dir, ReadAll(sig_dir / "model.sig"), keyless);
+  VerificationResult sig = VerifyModel(sig_dir, ReadFile(sig_dir / "model.sig"), keyless);
   EXPECT_EQ(sig.failed, VerifyCheck::kMaterial);
   EXPECT_NE(sig.message.find("keyless"), std::string::npos) << sig.message;
 }
@@ -158,7 +158,7 @@ TEST(VerifyModel, WrongKeyWrongCaAndWrongMethodAreNamed) {
 VerifyOptions KeylessOptions() {
   VerifyOptions o;
   o.method = VerifyMethod::kKeyless;
-  o.trusted_root_json = ReadAll(Fixture("sigstore/prod-trusted_root.json"));
+  o.trusted_root_json = ReadFile(Fixture("sigstore/prod-trusted_root.json"));
   o.identity = "stefanb@us.ibm.com";
   o.issuer = "https://sigstore.verify.ibm.com/oauth2";
   return o;
@@ -169,18 +169,18 @@ TEST(VerifyModel, AcceptsEveryHistoricalKeylessBundle) {
     const fs::path dir = Fixture(std::string("bundles/") + v + "-sigstore");
     VerifyOptions o = KeylessOptions();
     if (std::string(v) == "v1.0.1") o.ignore_paths = {"ignore-me"};
-    VerificationResult r = VerifyModel(dir, ReadAll(dir / "model.sig"), o);
+    VerificationResult r = VerifyModel(dir, ReadFile(dir / "model.sig"), o);
     EXPECT_TRUE(r.ok) << v << ": [" << VerifyCheckName(r.failed) << "] " << r.message;
   }
   const fs::path dir = Fixture("bundles/v1.1.0-sigstore");
   VerificationResult spec =
-      VerifyModel(dir, ReadAll(Fixture("oms-spec-vectors/valid/sigstore.bundle.json")), KeylessOptions());
+      VerifyModel(dir, ReadFile(Fixture("oms-spec-vectors/valid/sigstore.bundle.json")), KeylessOptions());
   EXPECT_TRUE(spec.ok) << spec.message;
 }
 
 TEST(VerifyModel, KeylessIdentityIssuerAndTamperingAreNamed) {
   const fs::path dir = Fixture("bundles/v1.1.0-sigstore");
-  const std::string bundle = ReadAll(dir / "model.sig");
+  const std::string bundle = ReadFile(dir / "model.sig");
   VerifyOptions who = KeylessOptions();
   who.identity = "mallory@example.com";
   VerificationResult r1 = VerifyModel(dir, bundle, who);
@@ -190,9 +190,9 @@ TEST(VerifyModel, KeylessIdentityIssuerAndTamperingAreNamed) {
   issuer.issuer = "https://accounts.google.com";
   EXPECT_EQ(VerifyModel(dir, bundle, issuer).failed, VerifyCheck::kIdentity);
 
-  ScratchDir tmp;
+  TempDir tmp;
   for (const char* f : {"signme-1", "signme-2", "ignore-me", "model.sig"}) fs::copy_file(dir / f, tmp.path() / f);
-  WriteAll(tmp.path() / "signme-2", "tampered\n");
+  WriteFile(tmp.path() / "signme-2", "tampered\n");
   VerificationResult r2 = VerifyModel(tmp.path(), bundle, KeylessOptions());
   EXPECT_EQ(r2.failed, VerifyCheck::kManifest) << r2.message;
   EXPECT_EQ(r2.difference.changed, std::vector<std::string>{"signme-2"});
@@ -200,7 +200,7 @@ TEST(VerifyModel, KeylessIdentityIssuerAndTamperingAreNamed) {
   VerifyOptions key_for_keyless = KeyOptions(kRefPub);
   EXPECT_EQ(VerifyModel(dir, bundle, key_for_keyless).failed, VerifyCheck::kMaterial);
   const fs::path key_dir = Fixture("bundles/v1.1.0-elliptic-key");
-  EXPECT_EQ(VerifyModel(key_dir, ReadAll(key_dir / "model.sig"), KeylessOptions()).failed, VerifyCheck::kMaterial);
+  EXPECT_EQ(VerifyModel(key_dir, ReadFile(key_dir / "model.sig"), KeylessOptions()).failed, VerifyCheck::kMaterial);
 }
 
 // --- Round trips -------------------------------------------------------------
@@ -218,26 +218,26 @@ const KeyCase kKeys[] = {
 
 SignOptions SignWith(const KeyCase& k) {
   SignOptions o;
-  o.private_key_pem = ReadAll(Fixture(k.priv));
+  o.private_key_pem = ReadFile(Fixture(k.priv));
   if (k.password_file) {
-    o.password = ReadAll(Fixture(k.password_file));
+    o.password = ReadFile(Fixture(k.password_file));
     while (!o.password.empty() && o.password.back() == '\n') o.password.pop_back();
   }
   return o;
 }
 
 void MakeModel(const fs::path& root) {
-  WriteAll(root / "config.json", "{\"layers\": 2}\n");
-  WriteAll(root / "weights/part-0.bin", std::string(5000, '\x01'));
-  WriteAll(root / "weights/part-1.bin", std::string(3000, '\x02'));
-  WriteAll(root / ".git/HEAD", "ref: refs/heads/main\n");
+  WriteFile(root / "config.json", "{\"layers\": 2}\n");
+  WriteFile(root / "weights/part-0.bin", std::string(5000, '\x01'));
+  WriteFile(root / "weights/part-1.bin", std::string(3000, '\x02'));
+  WriteFile(root / ".git/HEAD", "ref: refs/heads/main\n");
 }
 
 TEST(SignAndVerify, RoundTripsEveryCurveMethodAndShape) {
   for (const KeyCase& k : kKeys) {
     for (SerializationMethod method : {SerializationMethod::kFiles, SerializationMethod::kShards}) {
       for (bool single_file : {false, true}) {
-        ScratchDir tmp;
+        TempDir tmp;
         const fs::path folder = tmp.path() / "model";
         MakeModel(folder);
         const fs::path model = single_file ? folder / "weights/part-0.bin" : folder;
@@ -247,7 +247,7 @@ TEST(SignAndVerify, RoundTripsEveryCurveMethodAndShape) {
         Result<std::string> bundle = SignModel(model, so);
         ASSERT_TRUE(bundle.ok()) << k.priv << ": " << bundle.status().message();
         const fs::path sig = DefaultSignaturePath(model);
-        WriteAll(sig, bundle.value());
+        WriteFile(sig, bundle.value());
         VerifyOptions vo = KeyOptions(k.pub);
         VerificationResult r = VerifyModel(model, bundle.value(), vo);
         EXPECT_TRUE(r.ok) << k.priv << " shards=" << (method == SerializationMethod::kShards) << " file=" << single_file
@@ -260,7 +260,7 @@ TEST(SignAndVerify, RoundTripsEveryCurveMethodAndShape) {
 }
 
 TEST(SignAndVerify, KeyBundleLooksLikeModelSigning110s) {
-  ScratchDir tmp;
+  TempDir tmp;
   MakeModel(tmp.path());
   Result<std::string> bundle = SignModel(tmp.path(), SignWith(kKeys[0]));
   ASSERT_TRUE(bundle.ok()) << bundle.status().message();
@@ -275,9 +275,9 @@ TEST(SignAndVerify, KeyBundleLooksLikeModelSigning110s) {
   EXPECT_NE(text.find(R"(","keyid":""}]}})"), std::string::npos);
   Result<Bundle> parsed = ParseBundle(text, Limits());
   ASSERT_TRUE(parsed.ok());
-  Result<PublicKey> pub = PublicKey::FromPem(ReadAll(Fixture(kKeys[0].pub)));
+  Result<PublicKey> pub = PublicKey::FromPem(ReadFile(Fixture(kKeys[0].pub)));
   ASSERT_TRUE(pub.ok());
-  EXPECT_EQ(parsed->public_key_hint, ToHex(Sha256(ReadAll(Fixture(kKeys[0].pub)))));
+  EXPECT_EQ(parsed->public_key_hint, ToHex(Sha256(ReadFile(Fixture(kKeys[0].pub)))));
   // The signature file is excluded and recorded; the default git paths too.
   EXPECT_NE(parsed->envelope.payload.find("\"model.sig\""), std::string::npos);
   EXPECT_NE(parsed->envelope.payload.find("\".git\""), std::string::npos);
@@ -285,10 +285,10 @@ TEST(SignAndVerify, KeyBundleLooksLikeModelSigning110s) {
 }
 
 TEST(SignAndVerify, CertificateChainRoundTripAndFailures) {
-  ScratchDir tmp;
+  TempDir tmp;
   MakeModel(tmp.path());
   SignOptions so = SignWith(kKeys[0]);
-  so.cert_chain_pem = ReadAll(Fixture("signing/chain.pem"));
+  so.cert_chain_pem = ReadFile(Fixture("signing/chain.pem"));
   Result<std::string> bundle = SignModel(tmp.path(), so);
   ASSERT_TRUE(bundle.ok()) << bundle.status().message();
   Result<Bundle> parsed = ParseBundle(bundle.value(), Limits());
@@ -308,7 +308,7 @@ TEST(SignAndVerify, CertificateChainRoundTripAndFailures) {
   EXPECT_TRUE(VerifyModel(tmp.path(), bundle.value(), strict).ok);
 
   SignOptions nosign = SignWith(kKeys[0]);
-  nosign.cert_chain_pem = ReadAll(Fixture("signing/chain-nosign.pem"));
+  nosign.cert_chain_pem = ReadFile(Fixture("signing/chain-nosign.pem"));
   Result<std::string> bad_bundle = SignModel(tmp.path(), nosign);
   ASSERT_TRUE(bad_bundle.ok());
   VerificationResult may_not_sign = VerifyModel(tmp.path(), bad_bundle.value(), CaOptions("signing/root.pem"));
@@ -316,14 +316,14 @@ TEST(SignAndVerify, CertificateChainRoundTripAndFailures) {
   EXPECT_NE(may_not_sign.message.find("may not sign"), std::string::npos) << may_not_sign.message;
 
   SignOptions mismatch = SignWith(kKeys[2]);  // P-521 key, P-256 leaf
-  mismatch.cert_chain_pem = ReadAll(Fixture("signing/chain.pem"));
+  mismatch.cert_chain_pem = ReadFile(Fixture("signing/chain.pem"));
   Result<std::string> refused = SignModel(tmp.path(), mismatch);
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.status().message().find("leaf"), std::string::npos);
 }
 
 TEST(SignAndVerify, WrongPasswordIsRefused) {
-  ScratchDir tmp;
+  TempDir tmp;
   MakeModel(tmp.path());
   SignOptions so = SignWith(kKeys[1]);
   so.password = "not-the-password";
@@ -343,7 +343,7 @@ class Tamper : public ::testing::Test {
   VerificationResult Verify(const std::string& bundle) {
     return VerifyModel(tmp_.path(), bundle, KeyOptions(kKeys[0].pub));
   }
-  ScratchDir tmp_;
+  TempDir tmp_;
   std::string bundle_;
 };
 
@@ -351,24 +351,24 @@ TEST_F(Tamper, EveryByteOfEveryFileIsCovered) {
   ASSERT_TRUE(Verify(bundle_).ok);
   for (const char* rel : {"config.json", "weights/part-0.bin", "weights/part-1.bin"}) {
     const fs::path p = tmp_.path() / rel;
-    const std::string original = ReadAll(p);
+    const std::string original = ReadFile(p);
     for (std::size_t at : {std::size_t{0}, original.size() / 2, original.size() - 1}) {
       std::string changed = original;
       changed[at] = static_cast<char>(changed[at] ^ 0x01);
-      WriteAll(p, changed);
+      WriteFile(p, changed);
       VerificationResult r = Verify(bundle_);
       EXPECT_FALSE(r.ok) << rel << "@" << at;
       EXPECT_EQ(r.failed, VerifyCheck::kManifest);
       EXPECT_EQ(r.difference.changed, std::vector<std::string>{rel});
       EXPECT_NE(r.message.find(std::string("changed ") + rel), std::string::npos) << r.message;
     }
-    WriteAll(p, original);
+    WriteFile(p, original);
   }
   EXPECT_TRUE(Verify(bundle_).ok);
 }
 
 TEST_F(Tamper, AddedAndMissingFilesAreNamed) {
-  WriteAll(tmp_.path() / "weights/extra.bin", "x");
+  WriteFile(tmp_.path() / "weights/extra.bin", "x");
   VerificationResult added = Verify(bundle_);
   EXPECT_EQ(added.failed, VerifyCheck::kManifest);
   EXPECT_EQ(added.difference.added, std::vector<std::string>{"weights/extra.bin"});
@@ -395,7 +395,7 @@ TEST_F(Tamper, AddedAndMissingFilesAreNamed) {
 TEST_F(Tamper, ModifiedPayloadOrSignatureFailsTheSignatureCheck) {
   Result<Bundle> parsed = ParseBundle(bundle_, Limits());
   ASSERT_TRUE(parsed.ok());
-  Result<PublicKey> pub = PublicKey::FromPem(ReadAll(Fixture(kKeys[0].pub)));
+  Result<PublicKey> pub = PublicKey::FromPem(ReadFile(Fixture(kKeys[0].pub)));
   ASSERT_TRUE(pub.ok());
 
   DsseEnvelope payload = parsed->envelope;

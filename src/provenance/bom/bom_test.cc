@@ -26,12 +26,12 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string ReadAll(const fs::path& p) {
+std::string ReadFile(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-void WriteAll(const fs::path& p, std::string_view bytes) {
+void WriteFile(const fs::path& p, std::string_view bytes) {
   fs::create_directories(p.parent_path());
   std::ofstream out(p, std::ios::binary);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
@@ -91,7 +91,7 @@ class TempDir {
 // ---- tensor facts ----
 
 TEST(BomFormatFacts, SafetensorsCountsMatchTheHeader) {
-  std::string bytes = ReadAll(fs::path(MODELGATE_SOURCE_DIR) / "tests/fixtures/formats/safetensors/benign/mlp.safetensors");
+  std::string bytes = ReadFile(fs::path(MODELGATE_SOURCE_DIR) / "tests/fixtures/formats/safetensors/benign/mlp.safetensors");
   ASSERT_GT(bytes.size(), 8u);
   std::uint64_t n = 0;
   std::memcpy(&n, bytes.data(), 8);  // little-endian host (x86-64, arm64)
@@ -234,7 +234,7 @@ TEST(BomFormatFacts, UnknownFormatsSayWhy) {
   EXPECT_FALSE(pickle.tensors.holds_no_weights);
   EXPECT_NE(pickle.tensors.unknown_reason.find("not counted"), std::string::npos);
   // A safetensors file whose header is cut: counts unknown, not zero.
-  std::string cut = ReadAll(fs::path(MODELGATE_SOURCE_DIR) / "tests/fixtures/formats/safetensors/benign/mlp.safetensors");
+  std::string cut = ReadFile(fs::path(MODELGATE_SOURCE_DIR) / "tests/fixtures/formats/safetensors/benign/mlp.safetensors");
   FileFacts truncated = FactsOf(std::string_view(cut).substr(0, 40));
   EXPECT_FALSE(truncated.tensors.known);
 }
@@ -268,11 +268,11 @@ TEST(BomConfigFacts, HostileConfigIsAnErrorNotACrash) {
 
 TEST(BomModelFacts, HashesAndRootDigestAreIndependentSha256) {
   TempDir dir;
-  WriteAll(dir.path() / "b.bin", "bravo");
-  WriteAll(dir.path() / "a/x.txt", "alpha");
-  WriteAll(dir.path() / "a-b", "dash");
-  WriteAll(dir.path() / "model.sig", "{}");      // the signature is not part of the model
-  WriteAll(dir.path() / ".git/HEAD", "ref");     // default ignore
+  WriteFile(dir.path() / "b.bin", "bravo");
+  WriteFile(dir.path() / "a/x.txt", "alpha");
+  WriteFile(dir.path() / "a-b", "dash");
+  WriteFile(dir.path() / "model.sig", "{}");      // the signature is not part of the model
+  WriteFile(dir.path() / ".git/HEAD", "ref");     // default ignore
   CollectOptions options;
   options.scan = false;
   options.jobs = 2;
@@ -291,7 +291,7 @@ TEST(BomModelFacts, HashesAndRootDigestAreIndependentSha256) {
   EXPECT_FALSE(facts.value().scan.ran);
 
   // Tamper: one changed byte changes that file's hash and the root digest.
-  WriteAll(dir.path() / "a-b", "dasH");
+  WriteFile(dir.path() / "a-b", "dasH");
   Result<ModelFacts> again = CollectModelFacts(dir.path(), options);
   ASSERT_TRUE(again.ok());
   EXPECT_NE(again.value().files[1].sha256_hex, facts.value().files[1].sha256_hex);
@@ -301,7 +301,7 @@ TEST(BomModelFacts, HashesAndRootDigestAreIndependentSha256) {
 
 TEST(BomModelFacts, SingleFileIsNamedByItsFileName) {
   TempDir dir;
-  WriteAll(dir.path() / "w.gguf", TinyGguf());
+  WriteFile(dir.path() / "w.gguf", TinyGguf());
   CollectOptions options;
   options.scan = false;
   Result<ModelFacts> facts = CollectModelFacts(dir.path() / "w.gguf", options);
@@ -323,7 +323,7 @@ TEST(BomModelFacts, ErrorsNameThePath) {
   EXPECT_NE(missing.status().message().find("/nonexistent/bom-model"), std::string::npos);
 
   TempDir dir;
-  WriteAll(dir.path() / "real.bin", "x");
+  WriteFile(dir.path() / "real.bin", "x");
   fs::create_symlink(dir.path() / "real.bin", dir.path() / "link.bin");
   Result<ModelFacts> refused = CollectModelFacts(dir.path(), options);
   ASSERT_FALSE(refused.ok());
@@ -337,8 +337,8 @@ TEST(BomModelFacts, ErrorsNameThePath) {
 TEST(BomModelFacts, ScanResultsAreSummarised) {
   TempDir dir;
   // A protocol-0 pickle that calls os.system at load.
-  WriteAll(dir.path() / "evil.pkl", "cos\nsystem\n(S'echo hi'\ntR.");
-  WriteAll(dir.path() / "notes.txt", "hello\n");
+  WriteFile(dir.path() / "evil.pkl", "cos\nsystem\n(S'echo hi'\ntR.");
+  WriteFile(dir.path() / "notes.txt", "hello\n");
   CollectOptions options;
   Result<ModelFacts> facts = CollectModelFacts(dir.path(), options);
   ASSERT_TRUE(facts.ok()) << facts.status().message();
@@ -358,10 +358,10 @@ TEST(BomModelFacts, ScanResultsAreSummarised) {
 // ---- rendering ----
 
 ModelFacts CardModel(const fs::path& root) {
-  WriteAll(root / "README.md", "---\nlicense: apache-2.0\npipeline_tag: text-generation\nbase_model: org/base\n"
+  WriteFile(root / "README.md", "---\nlicense: apache-2.0\npipeline_tag: text-generation\nbase_model: org/base\n"
                                "base_model_relation: finetune\ndatasets:\n- squad\n- glue\nlanguage:\n- en\n---\n# Card\n");
-  WriteAll(root / "config.json", R"({"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 64})");
-  WriteAll(root / "w.gguf", TinyGguf());
+  WriteFile(root / "config.json", R"({"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 64})");
+  WriteFile(root / "w.gguf", TinyGguf());
   CollectOptions options;
   options.scan = false;
   Result<ModelFacts> facts = CollectModelFacts(root, options);
@@ -503,7 +503,7 @@ TEST(BomSignature, ReferenceBundleDigestMatchesThenNamesTheChange) {
   EXPECT_EQ(facts.value().signature.status, "digest matches, signature not verified (run modelgate verify)");
   EXPECT_EQ(facts.value().signature.signed_root_digest_hex, facts.value().root_digest_hex);
 
-  WriteAll(dir.path() / "signme-1", ReadAll(fixture / "signme-1") + "!");
+  WriteFile(dir.path() / "signme-1", ReadFile(fixture / "signme-1") + "!");
   Result<ModelFacts> tampered = CollectModelFacts(dir.path() / "signme-1", options);
   ASSERT_TRUE(tampered.ok());
   EXPECT_NE(tampered.value().signature.status.find("digest differs"), std::string::npos)
