@@ -106,6 +106,14 @@ struct Limits {
   std::uint32_t max_inclusion_proof_hashes = 64;    // Merkle audit path length (2^64 leaves)
   std::uint64_t max_trusted_root_bytes = 16u << 20; // trusted_root.json
 
+  // Weight forensics (diff, inspect).
+  std::uint32_t max_model_tensors = 1'000'000;      // tensors in one model (all shards, all files)
+  std::uint32_t max_tensor_rank = 16;               // dimensions of one tensor
+  std::uint32_t max_model_shards = 10'000;          // files named by a sharded index
+  std::uint32_t max_torch_storages = 1'000'000;     // storage records in one PyTorch checkpoint
+  std::uint64_t max_spectral_elements = 1ull << 28; // larger matrices get elementwise statistics only
+  std::uint32_t max_trigger_candidates = 64;        // embedding rows named as trigger candidates
+
   static Limits ForFuzzing() {
     Limits l;
     l.max_decompressed_bytes = 64u << 20;
@@ -136,6 +144,9 @@ struct Limits {
     l.max_bundle_bytes = 4u << 20;
     l.max_statement_bytes = 4u << 20;
     l.max_manifest_resources = 100000;
+    l.max_model_tensors = 10000;
+    l.max_torch_storages = 10000;
+    l.max_spectral_elements = 1u << 20;
     return l;
   }
 };
