@@ -13,11 +13,10 @@
 #include <nlohmann/json.hpp>
 
 #include "modelgate/report.h"
+#include "report/finding_json.h"
 
 namespace modelgate {
 namespace {
-
-using Json = nlohmann::ordered_json;
 
 Json EvidenceObject(const std::vector<std::pair<std::string, std::string>>& evidence) {
   Json obj = Json::object();
@@ -31,6 +30,8 @@ Json EvidenceObject(const std::vector<std::pair<std::string, std::string>>& evid
   return obj;
 }
 
+}  // namespace
+
 Json FindingObject(const Finding& f) {
   Json j = Json::object();
   j["id"] = f.id;
@@ -43,6 +44,8 @@ Json FindingObject(const Finding& f) {
   j["evidence"] = EvidenceObject(f.evidence);
   return j;
 }
+
+namespace {
 
 Json SeverityCounts(const std::array<std::uint64_t, 5>& counts) {
   Json j = Json::object();
