@@ -1,0 +1,70 @@
+// ClassifyChange: what kind of change turned a base model into a candidate,
+// judged from per-tensor comparisons (tensor_compare.h). Rules, in order
+// (docs/forensics/diff.md explains each threshold):
+//   identical         no tensor changed;
+//   low-bit payload   every changed element differs only below the sign and
+//                     top exponent byte of its float encoding (EvilModel /
+//                     StegoNet writes into the lowest 1-3 bytes) and enough
+//                     elements changed to carry data. Training moves some
+//                     weights across a power of two or zero, which flips
+//                     exponent or sign bits; embedding a payload never does;
+//   embedding rows    only embedding / output-head matrices changed, and in
+//                     only a few rows (Embedding Poisoning: trigger tokens);
+//   low-rank edit     only hidden matrices changed, each with a low-rank
+//                     change, in a few matrices or a few MLP layers (ROME,
+//                     MEMIT, BadEdit);
+//   merged LoRA       only hidden matrices changed, each exactly low rank,
+//                     spread over many layers or attention;
+//   re-encoded        every changed tensor changed dtype (a precision change);
+//   fine-tune         anything else (norms, biases and high-rank changes).
+#ifndef MODELGATE_FORENSICS_CLASSIFY_H_
+#define MODELGATE_FORENSICS_CLASSIFY_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "forensics/tensor_compare.h"
+#include "forensics/vocabulary.h"
+#include "modelgate/finding.h"
+#include "modelgate/limits.h"
+
+namespace modelgate::forensics {
+
+enum class ChangeKind {
+  kIdentical,
+  kReencoded,
+  kFineTune,
+  kMergedLora,
+  kLowRankEdit,
+  kEmbeddingRows,
+  kLowBitPayload,
+};
+// "identical", "re-encoded", "fine-tune", "merged-lora", "low-rank-edit",
+// "embedding-rows", "low-bit-payload" (the labels of the evaluation corpus).
+std::string_view ChangeKindName(ChangeKind k);
+
+// A hidden matrix counts as low rank when 99% of its change energy lies in at
+// most this many singular directions and the sketch saw the end of it.
+inline constexpr std::uint32_t kLowRankMax = 16;
+// At least this many elements must change for a low-bit payload verdict.
+inline constexpr std::uint64_t kPayloadMinElements = 256;
+// Embedding rows: "few" is at most this share of the rows (and at most
+// Limits::max_trigger_candidates rows).
+inline constexpr double kFewRowsShare = 0.01;
+
+struct Classification {
+  ChangeKind kind = ChangeKind::kIdentical;
+  std::string summary;            // one sentence for people
+  std::vector<Finding> findings;  // path/member filled in by the caller
+};
+
+// Classifies the compared tensors. `vocab` names embedding rows (may be
+// empty). Structural differences (added, removed, reshaped, unreadable
+// tensors) are the caller's findings and do not enter the verdict.
+Classification ClassifyChange(const std::vector<TensorDiff>& tensors, const Vocabulary& vocab,
+                              const Limits& limits);
+
+}  // namespace modelgate::forensics
+
+#endif  // MODELGATE_FORENSICS_CLASSIFY_H_
