@@ -207,3 +207,28 @@ TEST(DiffTest, TensorStatisticsAreExact) {
 
 }  // namespace
 }  // namespace modelgate::forensics
+
+namespace modelgate::forensics {
+namespace {
+
+TEST(DiffTest, NonFiniteValuesAreCountedNotSummed) {
+  TensorSource b, c;
+  std::vector<float> base(64, 1.0f), cand(64, 1.0f);
+  cand[3] = NAN;
+  cand[9] = INFINITY;
+  cand[10] = 2.0f;
+  testing::AddF32(&b, {"layers.0.mlp.weight", {8, 8}, base});
+  testing::AddF32(&c, {"layers.0.mlp.weight", {8, 8}, cand});
+  DiffReport r = DiffSources(b, c, {}, DiffOptions{});
+  ASSERT_EQ(r.tensors.size(), 1u);
+  const TensorDiff& d = r.tensors[0];
+  EXPECT_EQ(d.nonfinite_introduced, 2u);
+  EXPECT_EQ(d.changed, 3u);
+  EXPECT_DOUBLE_EQ(d.max_abs_change, 1.0);
+  EXPECT_DOUBLE_EQ(d.delta_norm, 1.0);
+  ASSERT_TRUE(d.spectrum.has_value());
+  EXPECT_NEAR(d.spectrum->top1_energy, 1.0, 1e-9);  // only the finite change enters ΔW
+}
+
+}  // namespace
+}  // namespace modelgate::forensics

@@ -30,6 +30,82 @@ void CountChangedBits(const std::uint8_t* a, const std::uint8_t* b, std::uint64_
   d->changed += changed;
 }
 
+struct SegmentSums {
+  double b2 = 0, d2 = 0, bc = 0, c2 = 0, max_abs = 0;
+  std::uint64_t changed = 0;  // elements whose value differs
+  bool finite = true;
+};
+
+// The hot loop: eight independent float lanes per sum (so the compiler can
+// vectorise without reassociating), folded into doubles per segment. A
+// non-finite sum means a NaN or Inf was present; the caller then redoes the
+// segment with SumSegmentCarefully. `delta` (may be null) receives y - x.
+SegmentSums SumSegment(const float* x, const float* y, std::uint64_t n, float* delta) {
+  constexpr int kLanes = 8;
+  float b2[kLanes] = {}, d2[kLanes] = {}, bc[kLanes] = {}, c2[kLanes] = {}, mx[kLanes] = {};
+  std::uint32_t changed[kLanes] = {};
+  std::uint64_t k = 0;
+  for (; k + kLanes <= n; k += kLanes) {
+    for (int l = 0; l < kLanes; ++l) {
+      const float a = x[k + l], b = y[k + l], dd = b - a;
+      b2[l] += a * a;
+      d2[l] += dd * dd;
+      bc[l] += a * b;
+      c2[l] += b * b;
+      mx[l] = std::max(mx[l], std::fabs(dd));
+      changed[l] += dd != 0.0f;
+      if (delta) delta[k + l] = dd;
+    }
+  }
+  SegmentSums s;
+  for (int l = 0; l < kLanes; ++l) {
+    s.b2 += b2[l];
+    s.d2 += d2[l];
+    s.bc += bc[l];
+    s.c2 += c2[l];
+    s.max_abs = std::max<double>(s.max_abs, mx[l]);
+    s.changed += changed[l];
+  }
+  for (; k < n; ++k) {
+    const double a = x[k], b = y[k], dd = b - a;
+    s.b2 += a * a;
+    s.d2 += dd * dd;
+    s.bc += a * b;
+    s.c2 += b * b;
+    s.max_abs = std::max(s.max_abs, std::fabs(dd));
+    s.changed += dd != 0.0;
+    if (delta) delta[k] = static_cast<float>(dd);
+  }
+  s.finite = std::isfinite(s.b2) && std::isfinite(s.d2) && std::isfinite(s.bc) && std::isfinite(s.c2) &&
+             std::isfinite(s.max_abs);
+  return s;
+}
+
+// The same sums skipping non-finite elements (counted in `introduced` when
+// only the candidate's is non-finite), in double. ΔW keeps 0 there.
+SegmentSums SumSegmentCarefully(const float* x, const float* y, std::uint64_t n, float* delta,
+                                std::uint64_t* introduced) {
+  SegmentSums s;
+  for (std::uint64_t k = 0; k < n; ++k) {
+    const float a = x[k], b = y[k];
+    if (delta) delta[k] = 0;
+    if (!std::isfinite(a) || !std::isfinite(b)) {
+      if (std::isfinite(a)) ++*introduced;
+      if (std::memcmp(&a, &b, sizeof a) != 0) ++s.changed;
+      continue;
+    }
+    const double dd = static_cast<double>(b) - a;
+    s.b2 += static_cast<double>(a) * a;
+    s.d2 += dd * dd;
+    s.bc += static_cast<double>(a) * b;
+    s.c2 += static_cast<double>(b) * b;
+    s.max_abs = std::max(s.max_abs, std::fabs(dd));
+    s.changed += dd != 0.0;
+    if (delta) delta[k] = static_cast<float>(dd);
+  }
+  return s;
+}
+
 }  // namespace
 
 Result<TensorDiff> CompareTensor(const TensorSource& base, std::size_t bi, const TensorSource& candidate,
@@ -61,8 +137,10 @@ Result<TensorDiff> CompareTensor(const TensorSource& base, std::size_t bi, const
   if (matrix) d.rows = b.shape[0];
   std::vector<double> row_delta2(matrix ? d.rows : 0, 0.0);
   std::vector<double> row_base2(matrix ? d.rows : 0, 0.0);
+  // Not byte-identical, so ΔW is worth keeping for the spectrum (every
+  // element is written by the pass below).
   std::unique_ptr<float[]> delta;
-  const bool keep_delta = matrix && d.elements <= limits.max_spectral_elements;
+  if (matrix && d.elements <= limits.max_spectral_elements) delta = std::make_unique_for_overwrite<float[]>(d.elements);
 
   std::vector<float> fb(kCompareChunk), fc(kCompareChunk);
   double sb2 = 0, sd2 = 0, sbc = 0, sc2 = 0, max_abs = 0;
@@ -82,40 +160,26 @@ Result<TensorDiff> CompareTensor(const TensorSource& base, std::size_t bi, const
       if (w == 8) CountChangedBits<std::uint64_t>(pa, pb, n, &d);
     }
     // Row segments inside this chunk (a single segment for non-matrices).
-    std::uint64_t k = 0;
-    while (k < n) {
+    for (std::uint64_t k = 0; k < n;) {
       const std::uint64_t index = first + k;
       const std::uint64_t row = matrix ? index / cols : 0;
       const std::uint64_t seg_end = matrix ? std::min<std::uint64_t>(n, (row + 1) * cols - first) : n;
-      double seg_b2 = 0, seg_d2 = 0;
-      for (; k < seg_end; ++k) {
-        const float x = fb[k];
-        const float y = fc[k];
-        if (!std::isfinite(x) || !std::isfinite(y)) [[unlikely]] {
-          if (std::isfinite(x)) ++d.nonfinite_introduced;
-          if (std::memcmp(&x, &y, sizeof x) != 0) ++value_changed;
-          continue;
-        }
-        const double dd = static_cast<double>(y) - static_cast<double>(x);
-        if (dd != 0 || std::memcmp(&x, &y, sizeof x) != 0) {
-          ++value_changed;
-          if (keep_delta) {
-            if (!delta) delta = std::make_unique<float[]>(d.elements);  // zero-initialised
-            delta[first + k] = static_cast<float>(dd);
-          }
-        }
-        seg_b2 += static_cast<double>(x) * x;
-        seg_d2 += dd * dd;
-        sbc += static_cast<double>(x) * y;
-        sc2 += static_cast<double>(y) * y;
-        max_abs = std::max(max_abs, std::fabs(dd));
+      SegmentSums seg = SumSegment(fb.data() + k, fc.data() + k, seg_end - k, delta ? delta.get() + index : nullptr);
+      if (!seg.finite) {
+        seg = SumSegmentCarefully(fb.data() + k, fc.data() + k, seg_end - k, delta ? delta.get() + index : nullptr,
+                                  &d.nonfinite_introduced);
       }
-      sb2 += seg_b2;
-      sd2 += seg_d2;
+      sb2 += seg.b2;
+      sd2 += seg.d2;
+      sbc += seg.bc;
+      sc2 += seg.c2;
+      max_abs = std::max(max_abs, seg.max_abs);
+      value_changed += seg.changed;
       if (matrix) {
-        row_base2[row] += seg_b2;
-        row_delta2[row] += seg_d2;
+        row_base2[row] += seg.b2;
+        row_delta2[row] += seg.d2;
       }
+      k = seg_end;
     }
   }
   if (!bits) d.changed = value_changed;
