@@ -1,5 +1,6 @@
 #include "forensics/tensor_source.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 
@@ -112,8 +113,13 @@ constexpr std::uint64_t kBlock = 32;
 //                                                  x[j + 16] = ((qs[j] >> 4) - 8) * d
 Status DecodeBlocks(DType dtype, ByteView encoded, std::uint64_t first, std::uint64_t count, float* out) {
   const std::uint64_t block_bytes = dtype == DType::kQ8_0 ? 34 : 18;
-  const std::uint64_t last = first + count;  // exclusive
-  const std::uint64_t blocks_needed = (last + kBlock - 1) / kBlock;
+  std::uint64_t last;  // exclusive
+  // Without this check a wrapped `last` made the block count tiny and the
+  // call "succeed" without writing `out`.
+  if (__builtin_add_overflow(first, count, &last)) return Status::InvalidArgument("element range overflows");
+  // Not (last + kBlock - 1) / kBlock: that wraps for `last` near 2^64 and
+  // let a huge range pass the size check and read past `encoded`.
+  const std::uint64_t blocks_needed = last / kBlock + (last % kBlock != 0 ? 1 : 0);
   if (blocks_needed > encoded.size() / block_bytes) {
     return Status::Corruption("quantised tensor shorter than its element count");
   }
@@ -142,7 +148,12 @@ Status DecodeBlocks(DType dtype, ByteView encoded, std::uint64_t first, std::uin
 Status DecodeToF32(DType dtype, bool big_endian, ByteView encoded, std::uint64_t first,
                    std::uint64_t count, float* out) {
   if (count == 0) return Status::Ok();
-  if (dtype == DType::kQ8_0 || dtype == DType::kQ4_0) return DecodeBlocks(dtype, encoded, first, count, out);
+  if (dtype == DType::kQ8_0 || dtype == DType::kQ4_0) {
+    // ggml defines its blocks little-endian only; decoding a byte-swapped
+    // block as little-endian would return plausible garbage.
+    if (big_endian) return Status::NotSupported("big-endian quantised blocks");
+    return DecodeBlocks(dtype, encoded, first, count, out);
+  }
   const std::uint32_t size = DTypeSize(dtype);
   if (size == 0) return Status::NotSupported(std::string("dtype ") + std::string(DTypeName(dtype)));
   if (first > encoded.size() / size || count > encoded.size() / size - first) {

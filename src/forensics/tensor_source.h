@@ -125,10 +125,24 @@ Result<std::unique_ptr<TensorSource>> OpenTensors(const std::string& path, const
 
 // Format loaders, one per format (each in its own file). Each maps or takes
 // the bytes of one file and adds its tensors and problems to `out`.
+// Everything that could not be read is a TensorProblem in `out`; the
+// returned Status is OK unless the file yielded nothing usable (cannot be
+// opened, is not this format, or a limit stopped loading), and then it says
+// why (the same reason is also a problem in `out`).
 Status AddSafetensorsFile(const std::string& path, const Limits& limits, TensorSource* out);
 Status AddPytorchFile(const std::string& path, const Limits& limits, TensorSource* out);
 Status AddGgufFile(const std::string& path, const Limits& limits, TensorSource* out);
 Status AddNumpyFile(const std::string& path, const Limits& limits, TensorSource* out);  // .npy or .npz
+
+// Byte-level forms of the loaders (the path versions map the file, adopt the
+// mapping into `out` and call these; fuzzers call them directly).
+// REQUIRES: `bytes` outlives `out` (tensors' `encoded` views point into it).
+// `display` is the name recorded in TensorInfo::file and TensorProblem::file.
+Status AddSafetensorsBytes(ByteView bytes, const std::string& display, const Limits& limits, TensorSource* out);
+Status AddGgufBytes(ByteView bytes, const std::string& display, const Limits& limits, TensorSource* out);
+// .npy or .npz (told apart by content). An .npy file's tensor is named
+// after `display`'s base name without ".npy".
+Status AddNumpyBytes(ByteView bytes, const std::string& display, const Limits& limits, TensorSource* out);
 
 // Decodes `count` elements of `dtype` starting at element `first` of the
 // row-major bytes `encoded` into `out` (the shared decoder behind ReadF32).
