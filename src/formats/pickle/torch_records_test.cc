@@ -25,6 +25,18 @@ void Tensor(PickleBuilder& b, std::string_view key, std::uint8_t offset, std::ui
   b.Global("collections", "OrderedDict").Op(kEmptyTuple).Op(kReduce).Op(kTuple).Op(kReduce);
 }
 
+// {'t0': <1x1 tensor on storage '0'>, 't1': ..., ...} in one SETITEMS.
+PickleBuilder DictOfTensors(int n) {
+  PickleBuilder b;
+  b.Proto(2).Op(kEmptyDict).Mark();
+  for (int i = 0; i < n; ++i) {
+    b.Sbu("t" + std::to_string(i));
+    Tensor(b, std::to_string(i), 0, 1, 1);
+  }
+  b.Op(kSetItems).Stop();
+  return b;
+}
+
 TEST(TorchRecords, PlainDictOfOneTensor) {
   PickleBuilder b;
   b.Proto(2).Op(kEmptyDict).Sbu("layer.weight");
@@ -64,13 +76,7 @@ TEST(TorchRecords, OrderedDictNestedInDictWithIntKeysAndParameters) {
 }
 
 TEST(TorchRecords, MoreTensorsThanTheScannerKeepsPerContainer) {
-  PickleBuilder b;
-  b.Proto(2).Op(kEmptyDict).Mark();
-  for (int i = 0; i < 150; ++i) {
-    b.Sbu("t" + std::to_string(i));
-    Tensor(b, std::to_string(i), 0, 1, 1);
-  }
-  b.Op(kSetItems).Stop();
+  PickleBuilder b = DictOfTensors(150);
   TorchPickleContents c = ExtractTorchTensors(b.view(), 0, Limits{});
   ASSERT_EQ(c.tensors.size(), 150u);
   EXPECT_EQ(c.tensors[149].name, "t149");
@@ -148,13 +154,7 @@ TEST(TorchRecords, StorageKeyListIsReadInFull) {
 }
 
 TEST(TorchRecords, StorageRecordLimitIsReported) {
-  PickleBuilder b;
-  b.Proto(2).Op(kEmptyDict).Mark();
-  for (int i = 0; i < 5; ++i) {
-    b.Sbu("t" + std::to_string(i));
-    Tensor(b, std::to_string(i), 0, 1, 1);
-  }
-  b.Op(kSetItems).Stop();
+  PickleBuilder b = DictOfTensors(5);
   Limits limits;
   limits.max_torch_storages = 3;
   TorchPickleContents c = ExtractTorchTensors(b.view(), 0, limits);
