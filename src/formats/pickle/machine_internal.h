@@ -16,6 +16,7 @@
 
 #include "formats/pickle/opcodes.h"
 #include "formats/pickle/pickle_machine.h"
+#include "formats/pickle/torch_records.h"
 
 namespace modelgate::pickle::internal {
 
@@ -227,6 +228,18 @@ class Machine {
     }
   }
   bool MaybeReadJoblibArray(const Val& inst);
+
+  // --- PyTorch records (only when opts_.torch is set; torch_hooks.cc) ------
+  // Every caller tests opts_.torch first, so an ordinary scan pays one
+  // predictable branch at BINPERSID, calls, container items and BUILD.
+  Val TorchPersistent(const Val& pid);  // the value BINPERSID pushes
+  void TorchCall(const Val& callee, const Val& args, std::uint32_t object);
+  // Items added to `target`: (key, value) pairs when `pairs`, else list items.
+  void TorchItems(const Val& target, const Val* items, std::size_t n, bool pairs);
+  void TorchBuild(const Val& inst, const Val& state);
+  void TorchStop(const Val& result);
+  TorchNode NodeOf(const Val& v) const;
+  bool TorchEdgeRoom();
 
   // --- argument readers ----------------------------------------------------
   bool ReadLine(std::string_view* line) {

@@ -172,6 +172,7 @@ bool Machine::RecordCall(CallKind kind, const Val& callee, const Val& args, Val*
   }
   t_.calls.push_back(std::move(c));
   objects_.push_back(ObjectRec{callee, args, Val{}});
+  if (opts_.torch) [[unlikely]] TorchCall(callee, args, static_cast<std::uint32_t>(objects_.size() - 1));
   *result = Val{VK::kObject, 0, static_cast<std::uint32_t>(objects_.size() - 1), 0};
   return true;
 }

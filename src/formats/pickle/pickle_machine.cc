@@ -141,6 +141,7 @@ inline bool Machine::Step() {
     case kBinPersId:
       if (!Pop(&a)) return false;
       ++t_.persistent_ids;
+      if (opts_.torch) [[unlikely]] return Push(TorchPersistent(a));
       return Push(Val{VK::kPersistent});
     case kReduce:
       if (!Pop(&b) || !Pop(&a)) return false;  // b = args, a = callable
@@ -196,6 +197,7 @@ inline bool Machine::Step() {
       if (stack_.size() < 2 || stack_.size() - 1 <= Fence()) return FenceError();
       if (!Pop(&a)) return false;
       Val target = stack_.back();
+      if (opts_.torch) [[unlikely]] TorchItems(target, &a, 1, false);
       if (target.kind == VK::kList) AddItems(target, &a, 1);
       RecordMutation(target);
       return true;
@@ -205,6 +207,7 @@ inline bool Machine::Step() {
       if (mark == 0 || mark > stack_.size()) return Underflow();
       if (mark <= Fence()) return FenceError();  // _pickle.c do_append/do_setitems/load_additems
       Val target = stack_[mark - 1];
+      if (opts_.torch) [[unlikely]] TorchItems(target, stack_.data() + mark, stack_.size() - mark, false);
       if (target.kind == VK::kList) AddItems(target, stack_.data() + mark, stack_.size() - mark);
       if (stack_.size() > mark) RecordMutation(target);
       stack_.resize(mark);
@@ -215,6 +218,7 @@ inline bool Machine::Step() {
       if (!Pop(&b)) return false;
       Val inst = stack_.back();
       RecordMutation(inst);
+      if (opts_.torch) [[unlikely]] TorchBuild(inst, b);
       if (inst.kind == VK::kObject) {
         objects_[inst.ref].state = b;
         return MaybeReadJoblibArray(inst);
@@ -281,6 +285,7 @@ inline bool Machine::Step() {
       } else {
         if (op_ == kDict && n % 2 != 0) return Fail(ErrorKind::kBadArgument, "odd number of items for DICT");
         a = NewContainer(op_ == kDict ? VK::kDict : op_ == kList ? VK::kList : VK::kFrozenSet);
+        if (opts_.torch && op_ != kFrozenSet) [[unlikely]] TorchItems(a, stack_.data() + mark, n, op_ == kDict);
         AddItems(a, stack_.data() + mark, n);
       }
       stack_.resize(mark);
@@ -344,10 +349,9 @@ inline bool Machine::Step() {
       if (stack_.size() < 3 || stack_.size() - 2 <= Fence()) return FenceError();
       if (!Pop(&b) || !Pop(&a)) return false;
       Val target = stack_.back();
-      if (target.kind == VK::kDict) {
-        Val kv[2] = {a, b};
-        AddItems(target, kv, 2);
-      }
+      Val kv[2] = {a, b};
+      if (target.kind == VK::kDict) AddItems(target, kv, 2);
+      if (opts_.torch) [[unlikely]] TorchItems(target, kv, 2, true);
       RecordMutation(target);
       return true;
     }
@@ -359,6 +363,7 @@ inline bool Machine::Step() {
       std::size_t n = stack_.size() - mark;
       if (op_ == kSetItems && n % 2 != 0) return Fail(ErrorKind::kBadArgument, "odd number of items for SETITEMS");
       Val target = stack_[mark - 1];
+      if (opts_.torch && op_ == kSetItems) [[unlikely]] TorchItems(target, stack_.data() + mark, n, true);
       if (target.kind == VK::kDict || target.kind == VK::kSet) AddItems(target, stack_.data() + mark, n);
       if (n > 0) RecordMutation(target);
       stack_.resize(mark);
@@ -456,6 +461,7 @@ void Machine::Run() {
       t_.result_is_legacy_torch_magic = v.kind == VK::kTorchMagic;
       t_.result_is_int = v.kind == VK::kInt || v.kind == VK::kTorchMagic;
       t_.result_int = v.i;
+      if (opts_.torch) [[unlikely]] TorchStop(v);
       return;
     }
     if (!Step()) return;

@@ -143,6 +143,8 @@ struct StreamTrace {
   std::int64_t result_int = 0;
 };
 
+struct TorchRecords;  // torch_records.h
+
 struct MachineOptions {
   // Apply joblib's NumpyUnpickler BUILD behaviour (raw array data follows a
   // NumpyArrayWrapper). On for ordinary scanning; a plain pickle.load would
@@ -152,6 +154,11 @@ struct MachineOptions {
   // opcodes); may be empty.
   bool (*out_of_time)(const void* ctx) = nullptr;
   const void* out_of_time_ctx = nullptr;
+  // When set, the machine also records what PyTorch tensor recovery needs:
+  // storage persistent ids, rebuild calls and every container edge (see
+  // torch_records.h; use ExtractTorchTensors rather than setting this).
+  // Off for scanning. Not owned; must outlive the RunStream call.
+  TorchRecords* torch = nullptr;
 };
 
 // Decodes one pickle stream starting at `start` in `data`, until STOP, an
