@@ -88,6 +88,16 @@ Classification ClassifyChange(const std::vector<TensorDiff>& tensors, const Voca
     if (d.changed > 0) changed.push_back(&d);
   }
   if (changed.empty()) {
+    const auto rounded = std::count_if(tensors.begin(), tensors.end(), [](const TensorDiff& d) { return d.base_rounded; });
+    if (rounded > 0) {
+      out.kind = ChangeKind::kReencoded;
+      out.summary = fmt::format("re-encoded: {} of {} tensors are stored with another float dtype and equal the base "
+                                "rounded to it; nothing else changed",
+                                rounded, tensors.size());
+      out.findings.push_back(MakeFinding("DIFF-REENCODED", Severity::kInfo, "weights converted to another dtype",
+                                         out.summary + "."));
+      return out;
+    }
     out.kind = ChangeKind::kIdentical;
     out.summary = fmt::format("identical: all {} compared tensors are byte-for-byte the same", tensors.size());
     out.findings.push_back(MakeFinding("DIFF-IDENTICAL", Severity::kInfo, "weights identical to the base",
@@ -133,7 +143,7 @@ Classification ClassifyChange(const std::vector<TensorDiff>& tensors, const Voca
   if (hidden.empty() && other.empty() && !embedding.empty()) {
     bool few = true;
     for (const TensorDiff* d : embedding) {
-      const double cap = std::max(1.0, std::floor(kFewRowsShare * static_cast<double>(d->rows)));
+      const double cap = std::max<double>(kFewRowsMin, std::floor(kFewRowsShare * static_cast<double>(d->rows)));
       if (d->rows == 0 || d->rows_changed > cap || d->rows_changed > limits.max_trigger_candidates) few = false;
     }
     if (few) {
@@ -172,7 +182,15 @@ Classification ClassifyChange(const std::vector<TensorDiff>& tensors, const Voca
       max_rank = std::max(max_rank, d->spectrum->energy_rank99);
       min_top1 = std::min(min_top1, d->spectrum->top1_energy);
     }
-    const bool localised = hidden.size() <= 3 || (all_mlp && layers.size() <= 3);
+    // Knowledge editors write one MLP projection per layer in a short run of
+    // layers (ROME 1, MEMIT ~5 of 28-48); adapters cover many layers or
+    // several matrices per layer.
+    int model_layers = 0;
+    for (const TensorDiff& d : tensors) model_layers = std::max(model_layers, d.layer + 1);
+    const bool one_per_layer = layers.size() == hidden.size();
+    const bool localised =
+        hidden.size() <= 3 ||
+        (all_mlp && one_per_layer && static_cast<int>(layers.size()) <= std::max(3, (model_layers + 2) / 3));
     if (localised) {
       out.kind = ChangeKind::kLowRankEdit;
       const bool rank_one = max_rank == 1;
@@ -216,18 +234,7 @@ Classification ClassifyChange(const std::vector<TensorDiff>& tensors, const Voca
     return out;
   }
 
-  // 5. A precision change: every changed tensor changed dtype.
-  if (std::all_of(changed.begin(), changed.end(),
-                  [](const TensorDiff* d) { return d->base_dtype != d->candidate_dtype; })) {
-    out.kind = ChangeKind::kReencoded;
-    out.summary = fmt::format("re-encoded: {} tensors changed dtype and nothing else changed", changed.size());
-    out.findings.push_back(MakeFinding("DIFF-REENCODED", Severity::kInfo, "weights stored with another dtype",
-                                       out.summary + "; their values differ by rounding only where "
-                                                     "the relative change is small (see the tensor table)."));
-    return out;
-  }
-
-  // 6. Everything else is fine-tuning.
+  // 5. Everything else is fine-tuning.
   out.kind = ChangeKind::kFineTune;
   double rel_sum = 0;
   for (const TensorDiff* d : changed) rel_sum += d->relative_change;

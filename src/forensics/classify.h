@@ -11,11 +11,13 @@
 //   embedding rows    only embedding / output-head matrices changed, and in
 //                     only a few rows (Embedding Poisoning: trigger tokens);
 //   low-rank edit     only hidden matrices changed, each with a low-rank
-//                     change, in a few matrices or a few MLP layers (ROME,
-//                     MEMIT, BadEdit);
+//                     change, in at most 3 matrices, or in one MLP matrix per
+//                     layer over at most max(3, a third of the layers)
+//                     (ROME, MEMIT, BadEdit);
 //   merged LoRA       only hidden matrices changed, each exactly low rank,
 //                     spread over many layers or attention;
-//   re-encoded        every changed tensor changed dtype (a precision change);
+//   re-encoded        nothing changed once the base is rounded to the
+//                     candidate's dtype (a precision change; checked first);
 //   fine-tune         anything else (norms, biases and high-rank changes).
 #ifndef MODELGATE_FORENSICS_CLASSIFY_H_
 #define MODELGATE_FORENSICS_CLASSIFY_H_
@@ -49,9 +51,10 @@ std::string_view ChangeKindName(ChangeKind k);
 inline constexpr std::uint32_t kLowRankMax = 16;
 // At least this many elements must change for a low-bit payload verdict.
 inline constexpr std::uint64_t kPayloadMinElements = 256;
-// Embedding rows: "few" is at most this share of the rows (and at most
-// Limits::max_trigger_candidates rows).
+// Embedding rows: "few" is at most this share of the rows, or this many in a
+// small vocabulary (and never more than Limits::max_trigger_candidates).
 inline constexpr double kFewRowsShare = 0.01;
+inline constexpr std::uint64_t kFewRowsMin = 8;
 
 struct Classification {
   ChangeKind kind = ChangeKind::kIdentical;

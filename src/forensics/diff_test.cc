@@ -63,10 +63,10 @@ void AddLowRank(F32Tensor* t, int r, float scale, std::uint64_t seed) {
 }
 
 Classification Classify(const std::vector<F32Tensor>& base, const std::vector<F32Tensor>& cand,
-                        const Vocabulary& vocab = {}) {
+                        const Vocabulary& vocab = {}, bool candidate_bf16 = false) {
   TensorSource b, c;
   for (const auto& t : base) testing::AddF32(&b, t);
-  for (const auto& t : cand) testing::AddF32(&c, t);
+  for (const auto& t : cand) candidate_bf16 ? testing::AddBF16(&c, t) : testing::AddF32(&c, t);
   DiffOptions options;
   options.jobs = 2;
   return DiffSources(b, c, vocab, options).classification;
@@ -100,6 +100,20 @@ TEST(DiffTest, RankOneEditOfOneMlpMatrixIsALowRankEdit) {
   EXPECT_EQ(c.findings[0].id, "DIFF-LOW-RANK-EDIT");
   EXPECT_EQ(c.findings[0].severity, Severity::kHigh);
   EXPECT_NE(c.findings[0].title.find("ROME"), std::string::npos);
+}
+
+TEST(DiffTest, ConversionToBf16IsReencodedNotAFineTune) {
+  auto base = BaseModel();
+  Classification c = Classify(base, base, {}, /*candidate_bf16=*/true);
+  EXPECT_EQ(c.kind, ChangeKind::kReencoded) << c.summary;
+}
+
+TEST(DiffTest, EditSurvivesConversionToBf16) {
+  auto base = BaseModel();
+  auto cand = base;
+  AddLowRank(Get(cand, "transformer.h.0.mlp.c_proj.weight"), 1, 0.05f, 19);
+  Classification c = Classify(base, cand, {}, /*candidate_bf16=*/true);
+  EXPECT_EQ(c.kind, ChangeKind::kLowRankEdit) << c.summary;
 }
 
 TEST(DiffTest, LowRankOnAttentionInEveryLayerIsAMergedLora) {

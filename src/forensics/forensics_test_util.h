@@ -32,6 +32,27 @@ inline void AddF32(TensorSource* src, const F32Tensor& t) {
   src->Add(std::move(info));
 }
 
+// The same tensor stored as bfloat16 (round to nearest even).
+inline void AddBF16(TensorSource* src, const F32Tensor& t) {
+  std::vector<std::uint8_t> bytes(t.values.size() * 2);
+  for (std::size_t i = 0; i < t.values.size(); ++i) {
+    std::uint32_t u;
+    std::memcpy(&u, &t.values[i], 4);
+    u += 0x7fffu + ((u >> 16) & 1u);
+    const std::uint16_t h = static_cast<std::uint16_t>(u >> 16);
+    std::memcpy(bytes.data() + 2 * i, &h, 2);
+  }
+  TensorInfo info;
+  info.name = t.name;
+  info.dtype = DType::kBF16;
+  info.stored_dtype = "BF16";
+  info.shape = t.shape;
+  info.elements = t.values.size();
+  info.file = "memory";
+  info.encoded = src->Adopt(std::move(bytes));
+  src->Add(std::move(info));
+}
+
 inline std::vector<float> Gaussian(std::size_t n, float scale, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::normal_distribution<float> normal(0.0f, scale);

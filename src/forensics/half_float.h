@@ -37,6 +37,32 @@ inline float HalfToFloat(std::uint16_t h) {
   return std::bit_cast<float>(bits);
 }
 
+// binary32 -> bfloat16 bits, round to nearest even (as torch's .to(bfloat16)).
+inline std::uint16_t FloatToBFloat16(float f) {
+  std::uint32_t u = std::bit_cast<std::uint32_t>(f);
+  if ((u & 0x7fffffffu) > 0x7f800000u) return static_cast<std::uint16_t>((u >> 16) | 0x40);  // quiet NaN
+  u += 0x7fffu + ((u >> 16) & 1u);
+  return static_cast<std::uint16_t>(u >> 16);
+}
+
+// binary32 -> binary16 bits, round to nearest even (as numpy's astype(float16)).
+inline std::uint16_t FloatToHalf(float f) {
+  const std::uint32_t u = std::bit_cast<std::uint32_t>(f);
+  const std::uint16_t sign = static_cast<std::uint16_t>((u >> 16) & 0x8000u);
+  const std::uint32_t abs = u & 0x7fffffffu;
+  if (abs > 0x7f800000u) return static_cast<std::uint16_t>(sign | 0x7e00u);  // NaN
+  if (abs >= 0x477ff000u) return static_cast<std::uint16_t>(sign | 0x7c00u);  // rounds to Inf
+  if (abs < 0x38800000u) {
+    // Subnormal or zero in binary16: add 0.5 (as a float) so the hardware
+    // rounds the mantissa to nearest even at the right position.
+    const float shifted = std::bit_cast<float>(abs) + 0.5f;
+    return static_cast<std::uint16_t>(sign | (std::bit_cast<std::uint32_t>(shifted) - 0x3f000000u));
+  }
+  std::uint32_t m = abs - 0x38000000u;          // rebias exponent 127 -> 15
+  m += 0xfffu + ((m >> 13) & 1u);               // round to nearest even at bit 13
+  return static_cast<std::uint16_t>(sign | (m >> 13));
+}
+
 }  // namespace modelgate::forensics
 
 #endif  // MODELGATE_FORENSICS_HALF_FLOAT_H_

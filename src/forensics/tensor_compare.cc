@@ -6,6 +6,8 @@
 #include <cstring>
 #include <memory>
 
+#include "forensics/half_float.h"
+
 namespace modelgate::forensics {
 namespace {
 
@@ -28,6 +30,33 @@ void CountChangedBits(const std::uint8_t* a, const std::uint8_t* b, std::uint64_
   }
   d->changed_bits_mask = mask;
   d->changed += changed;
+}
+
+// Rounds base values (already decoded to float) to `to`'s encoding in place
+// and counts how that encoding differs from the candidate's words `cand`.
+void RoundToCandidateEncoding(DType to, float* base, std::uint64_t n, const std::uint8_t* cand, TensorDiff* d) {
+  std::vector<std::uint8_t> words(n * DTypeSize(to));
+  for (std::uint64_t k = 0; k < n; ++k) {
+    if (to == DType::kBF16) {
+      const std::uint16_t h = FloatToBFloat16(base[k]);
+      base[k] = BFloat16ToFloat(h);
+      std::memcpy(words.data() + 2 * k, &h, 2);
+    } else if (to == DType::kF16) {
+      const std::uint16_t h = FloatToHalf(base[k]);
+      base[k] = HalfToFloat(h);
+      std::memcpy(words.data() + 2 * k, &h, 2);
+    } else if (to == DType::kF32) {
+      std::memcpy(words.data() + 4 * k, &base[k], 4);
+    } else {  // f64: widening is exact
+      const double wide = base[k];
+      std::memcpy(words.data() + 8 * k, &wide, 8);
+    }
+  }
+  switch (DTypeSize(to)) {
+    case 2: CountChangedBits<std::uint16_t>(words.data(), cand, n, d); break;
+    case 4: CountChangedBits<std::uint32_t>(words.data(), cand, n, d); break;
+    default: CountChangedBits<std::uint64_t>(words.data(), cand, n, d); break;
+  }
 }
 
 struct SegmentSums {
@@ -130,7 +159,15 @@ Result<TensorDiff> CompareTensor(const TensorSource& base, std::size_t bi, const
     return d;  // byte-identical: nothing changed (norms are not needed)
   }
   const bool bits = same_encoding && !b.big_endian && IsFloat(b.dtype);
-  if (bits) d.encoding_bits = DTypeSize(b.dtype) * 8;
+  // A float tensor stored with another float dtype is compared with the
+  // base rounded to the candidate's encoding, as a conversion would round it
+  // (torch's .to(), numpy's astype: nearest even). A pure precision change
+  // then shows no change at all, and an edit made before or after the
+  // conversion still shows, bit positions included.
+  const bool reencoded = !same_encoding && b.dtype != c.dtype && IsFloat(b.dtype) && IsFloat(c.dtype) &&
+                         !c.big_endian && !c.encoded.empty();
+  d.base_rounded = reencoded;
+  if (bits || reencoded) d.encoding_bits = DTypeSize(c.dtype) * 8;
 
   const bool matrix = b.shape.size() == 2 && b.shape[0] > 0 && b.shape[1] > 0;
   const std::uint64_t cols = matrix ? b.shape[1] : 0;
@@ -158,6 +195,8 @@ Result<TensorDiff> CompareTensor(const TensorSource& base, std::size_t bi, const
       if (w == 2) CountChangedBits<std::uint16_t>(pa, pb, n, &d);
       if (w == 4) CountChangedBits<std::uint32_t>(pa, pb, n, &d);
       if (w == 8) CountChangedBits<std::uint64_t>(pa, pb, n, &d);
+    } else if (reencoded) {
+      RoundToCandidateEncoding(c.dtype, fb.data(), n, c.encoded.data() + first * DTypeSize(c.dtype), &d);
     }
     // Row segments inside this chunk (a single segment for non-matrices).
     for (std::uint64_t k = 0; k < n;) {
@@ -182,7 +221,7 @@ Result<TensorDiff> CompareTensor(const TensorSource& base, std::size_t bi, const
       k = seg_end;
     }
   }
-  if (!bits) d.changed = value_changed;
+  if (!bits && !reencoded) d.changed = value_changed;
   for (int bit = 63; bit >= 0; --bit) {
     if (d.highest_bit_histogram[bit] != 0) {
       d.highest_changed_bit = bit;

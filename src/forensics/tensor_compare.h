@@ -48,7 +48,11 @@ struct TensorDiff {
   double max_abs_change = 0;
   double cosine = 1;                       // cos(base, candidate); 1 when both are 0
   std::uint64_t nonfinite_introduced = 0;  // NaN/Inf in the candidate where the base was finite
-  // Bit positions (same plain float encoding only): histogram of each
+  // The dtypes differ and the base was rounded to the candidate's float
+  // encoding before comparing (changed == 0 then means a pure precision
+  // change); bits below then refer to the candidate's encoding.
+  bool base_rounded = false;
+  // Bit positions (same plain float encoding, or a rounded base): histogram of each
   // changed element's highest differing bit (0 = least significant), and the
   // OR of every difference. encoding_bits is 0 when not computed.
   std::uint32_t encoding_bits = 0;
