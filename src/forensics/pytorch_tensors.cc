@@ -23,6 +23,7 @@
 #include "formats/pickle/pickle_machine.h"
 #include "formats/pickle/torch_records.h"
 #include "formats/zip/zip_reader.h"
+#include "forensics/pytorch_tensors.h"
 #include "forensics/tensor_source.h"
 
 namespace modelgate::forensics {
@@ -254,6 +255,10 @@ Status AddPytorchFile(const std::string& path, const Limits& limits, TensorSourc
   auto mapped = MappedFile::Open(path);
   if (!mapped.ok()) return mapped.status();
   ByteView file = out->Adopt(std::move(mapped).value());
+  return AddPytorchBytes(path, file, limits, out);
+}
+
+Status AddPytorchBytes(const std::string& path, ByteView file, const Limits& limits, TensorSource* out) {
   static constexpr std::uint8_t kZipMagic[] = {'P', 'K', 3, 4};
   if (file.size() >= 4 && std::memcmp(file.data(), kZipMagic, 4) == 0) {
     AddZip(path, file, limits, out);

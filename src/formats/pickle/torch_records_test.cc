@@ -25,6 +25,16 @@ void Tensor(PickleBuilder& b, std::string_view key, std::uint8_t offset, std::ui
   b.Global("collections", "OrderedDict").Op(kEmptyTuple).Op(kReduce).Op(kTuple).Op(kReduce);
 }
 
+// {name: <rows x cols tensor at `offset` of storage `key`>}.
+PickleBuilder OneTensorDict(std::string_view name, std::string_view key, std::uint8_t offset, std::uint8_t rows,
+                            std::uint8_t cols) {
+  PickleBuilder b;
+  b.Proto(2).Op(kEmptyDict).Sbu(name);
+  Tensor(b, key, offset, rows, cols);
+  b.Op(kSetItem).Stop();
+  return b;
+}
+
 // {'t0': <1x1 tensor on storage '0'>, 't1': ..., ...} in one SETITEMS.
 PickleBuilder DictOfTensors(int n) {
   PickleBuilder b;
@@ -38,10 +48,7 @@ PickleBuilder DictOfTensors(int n) {
 }
 
 TEST(TorchRecords, PlainDictOfOneTensor) {
-  PickleBuilder b;
-  b.Proto(2).Op(kEmptyDict).Sbu("layer.weight");
-  Tensor(b, "7", 2, 3, 4);
-  b.Op(kSetItem).Stop();
+  PickleBuilder b = OneTensorDict("layer.weight", "7", 2, 3, 4);
   TorchPickleContents c = ExtractTorchTensors(b.view(), 0, Limits{});
   ASSERT_TRUE(c.trace.stopped);
   ASSERT_EQ(c.tensors.size(), 1u);
@@ -164,10 +171,7 @@ TEST(TorchRecords, StorageRecordLimitIsReported) {
 }
 
 TEST(TorchRecords, OrdinaryScanIsUnchanged) {
-  PickleBuilder b;
-  b.Proto(2).Op(kEmptyDict).Sbu("w");
-  Tensor(b, "0", 0, 1, 1);
-  b.Op(kSetItem).Stop();
+  PickleBuilder b = OneTensorDict("w", "0", 0, 1, 1);
   StreamTrace plain = RunStream(b.view(), 0, Limits{});
   TorchPickleContents c = ExtractTorchTensors(b.view(), 0, Limits{});
   EXPECT_EQ(plain.calls.size(), c.trace.calls.size());
