@@ -88,6 +88,7 @@ fixtures:
 	scripts/install-deps --generators
 	/usr/bin/python3 scripts/make-fixtures
 	@set -e; for g in scripts/fixtures/*.py; do echo "== $$g"; /usr/bin/python3 $$g; done
+	/usr/bin/python3 scripts/make-forensics-corpus --size tiny
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')
