@@ -23,6 +23,7 @@ CommandRunner RegisterBom(CLI::App& app);
 CommandRunner RegisterManifest(CLI::App& app);
 CommandRunner RegisterSign(CLI::App& app);
 CommandRunner RegisterVerify(CLI::App& app);
+CommandRunner RegisterInspect(CLI::App& app);
 
 }  // namespace modelgate::cli
 

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   modelgate::cli::CommandRunner manifest = modelgate::cli::RegisterManifest(app);
   modelgate::cli::CommandRunner sign = modelgate::cli::RegisterSign(app);
   modelgate::cli::CommandRunner verify = modelgate::cli::RegisterVerify(app);
+  modelgate::cli::CommandRunner inspect = modelgate::cli::RegisterInspect(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -34,5 +35,6 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("manifest")) return manifest();
   if (app.got_subcommand("sign")) return sign();
   if (app.got_subcommand("verify")) return verify();
+  if (app.got_subcommand("inspect")) return inspect();
   return modelgate::cli::kExitUsage;
 }

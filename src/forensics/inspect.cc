@@ -1,0 +1,369 @@
+// InspectTensors: one worker per tensor (an atomic counter hands tensors to
+// `jobs` threads). Each worker streams its tensor three ways:
+//   1. decoded values in chunks through TensorSource::ReadF32 (moments);
+//   2. raw encoded bytes in chunks (lane histograms, exponents, low 16 bits);
+//   3. the 1/2/3-low-byte streams in chunks, each window extended by
+//      kSignatureLookahead bytes taken from the rest of the tensor and the
+//      following tensors, so a file spread across tensor boundaries is still
+//      seen whole while every start position is searched by exactly one
+//      worker.
+// Results land in per-tensor slots and are merged in tensor order, so the
+// report does not depend on the number of jobs.
+#include "forensics/inspect.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <thread>
+
+#include "forensics/byte_stats.h"
+
+namespace modelgate::forensics {
+namespace {
+
+constexpr std::uint64_t kChunkElements = 1 << 16;
+constexpr double kHugeValue = 1e4;
+constexpr int kSampleBlocks = 16;
+
+struct FloatLayout {
+  int size = 0;
+  int mantissa_bits = 0;
+  int exponent_bits = 0;
+  int bias = 0;
+};
+
+FloatLayout LayoutOf(DType t) {
+  switch (t) {
+    case DType::kF32: return {4, 23, 8, 127};
+    case DType::kF16: return {2, 10, 5, 15};
+    case DType::kBF16: return {2, 7, 8, 127};
+    case DType::kF64: return {8, 52, 11, 1023};
+    default: return {};
+  }
+}
+
+// Byte `lane` (0 = least significant) of the element starting at `p`.
+inline std::uint8_t LaneByte(const std::uint8_t* p, int size, bool big_endian, int lane) {
+  return big_endian ? p[size - 1 - lane] : p[lane];
+}
+
+inline std::uint64_t LoadBits(const std::uint8_t* p, int size, bool big_endian) {
+  std::uint64_t v = 0;
+  for (int j = size - 1; j >= 0; --j) v = (v << 8) | LaneByte(p, size, big_endian, j);
+  return v;
+}
+
+// Plain tensors must hold exactly elements * size bytes; anything else is not
+// trusted (a loader bug or a lying header).
+bool BytesUsable(const TensorInfo& t, std::string* why) {
+  if (t.dtype == DType::kUnsupported) {
+    *why = "unsupported dtype " + t.stored_dtype;
+    return false;
+  }
+  if (t.elements > 0 && t.encoded.empty()) {
+    *why = "tensor bytes not available";
+    return false;
+  }
+  std::uint32_t size = DTypeSize(t.dtype);
+  if (size != 0 && (t.elements > t.encoded.size() / size || t.encoded.size() != t.elements * size)) {
+    *why = "encoded size " + std::to_string(t.encoded.size()) + " does not match " + std::to_string(t.elements) +
+           " elements of " + std::string(DTypeName(t.dtype));
+    return false;
+  }
+  return true;
+}
+
+// Appends lane bytes 0..k-1 of elements [first, first + count) of `t`.
+void AppendLaneBytes(const TensorInfo& t, int k, std::uint64_t first, std::uint64_t count,
+                     std::vector<std::uint8_t>* out) {
+  const int size = static_cast<int>(DTypeSize(t.dtype));
+  const std::uint8_t* p = t.encoded.data() + first * size;
+  for (std::uint64_t e = 0; e < count; ++e, p += size) {
+    for (int j = 0; j < k; ++j) out->push_back(LaneByte(p, size, t.big_endian, j));
+  }
+}
+
+std::string Preview(const std::uint8_t* p, std::size_t n) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string hex, text;
+  for (std::size_t i = 0; i < n; ++i) {
+    hex += kHex[p[i] >> 4];
+    hex += kHex[p[i] & 15];
+    hex += ' ';
+    text += (p[i] >= 0x20 && p[i] < 0x7f) ? static_cast<char>(p[i]) : '.';
+  }
+  return hex + "|" + text + "|";
+}
+
+class Inspector {
+ public:
+  Inspector(const TensorSource& source, const InspectOptions& options) : src_(source), opt_(options) {
+    const auto& ts = src_.tensors();
+    stats_.resize(ts.size());
+    hits_.resize(ts.size());
+    raw_.resize(ts.size());
+    usable_.resize(ts.size());
+    for (std::size_t i = 0; i < ts.size(); ++i) usable_[i] = BytesUsable(ts[i], &stats_[i].problem);
+    for (int k = 1; k <= 3; ++k) {
+      auto& order = stream_members_[k - 1];
+      auto& where = stream_index_[k - 1];
+      where.assign(ts.size(), -1);
+      for (std::size_t i = 0; i < ts.size(); ++i) {
+        if (usable_[i] && IsFloat(ts[i].dtype) && static_cast<std::uint32_t>(k) < DTypeSize(ts[i].dtype)) {
+          where[i] = static_cast<std::int64_t>(order.size());
+          order.push_back(i);
+        }
+      }
+    }
+  }
+
+  InspectReport Run() {
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+      for (std::size_t i; (i = next.fetch_add(1)) < stats_.size();) Tensor(i);
+    };
+    unsigned jobs = std::max(1u, std::min<unsigned>(opt_.jobs, static_cast<unsigned>(stats_.size())));
+    std::vector<std::thread> pool;
+    for (unsigned j = 1; j < jobs; ++j) pool.emplace_back(work);
+    work();
+    for (auto& t : pool) t.join();
+    return Merge();
+  }
+
+ private:
+  void Tensor(std::size_t i) {
+    const TensorInfo& t = src_.tensors()[i];
+    TensorStats& s = stats_[i];
+    s.name = t.name;
+    s.dtype = t.dtype;
+    s.shape = t.shape;
+    s.elements = t.elements;
+    if (!usable_[i]) return;
+    if (!Values(i)) return;
+    if (IsFloat(t.dtype)) {
+      Lanes(i);
+      for (int k = 1; k <= 3; ++k) {
+        if (stream_index_[k - 1][i] >= 0) Scan(i, k);
+      }
+    }
+    s.analysed = true;
+  }
+
+  bool Values(std::size_t i) {
+    const TensorInfo& t = src_.tensors()[i];
+    TensorStats& s = stats_[i];
+    std::vector<float> buf(std::min(kChunkElements, t.elements));
+    ValueMoments m;
+    for (std::uint64_t e = 0; e < t.elements; e += kChunkElements) {
+      std::uint64_t n = std::min(kChunkElements, t.elements - e);
+      Status st = src_.ReadF32(i, e, n, buf.data());
+      if (!st.ok()) {
+        s.problem = "could not decode: " + st.ToString();
+        return false;
+      }
+      m.Add(buf.data(), n);
+      for (std::uint64_t j = 0; j < n; ++j) {
+        float x = buf[j];
+        if (x == 0) ++s.zeros;
+        if (std::isfinite(x) && std::fabs(x) > kHugeValue) ++s.huge;
+        if (!IsFloat(t.dtype) && std::isnan(x)) ++s.nan;  // floats: counted from raw bits
+      }
+    }
+    s.finite = m.count();
+    s.mean = m.mean();
+    s.stddev = m.stddev();
+    s.min = m.min();
+    s.max = m.max();
+    s.excess_kurtosis = m.excess_kurtosis();
+    return true;
+  }
+
+  void Lanes(std::size_t i) {
+    const TensorInfo& t = src_.tensors()[i];
+    TensorStats& s = stats_[i];
+    const FloatLayout L = LayoutOf(t.dtype);
+    std::vector<LaneHistogram> hist(L.size);
+    std::vector<std::uint64_t> exponents(std::size_t{1} << L.exponent_bits);
+    const std::uint64_t exp_max = exponents.size() - 1;
+    const std::uint64_t mant_mask = (std::uint64_t{1} << L.mantissa_bits) - 1;
+    const std::uint8_t* p = t.encoded.data();
+    std::uint64_t preview_elements = 0;
+    for (std::uint64_t e = 0; e < t.elements; ++e, p += L.size) {
+      for (int j = 0; j < L.size; ++j) ++hist[j].counts[LaneByte(p, L.size, t.big_endian, j)];
+      std::uint64_t bits = LoadBits(p, L.size, t.big_endian);
+      std::uint64_t exp = (bits >> L.mantissa_bits) & exp_max, mant = bits & mant_mask;
+      bool negative = (bits >> (L.size * 8 - 1)) != 0;
+      if (exp == exp_max) {
+        if (mant != 0) ++s.nan;
+        else if (negative) ++s.neg_inf;
+        else ++s.pos_inf;
+        continue;
+      }
+      if (exp == 0 && mant == 0) continue;  // +-0
+      ++exponents[exp];
+      if (t.dtype == DType::kF32) {
+        ++s.nonzero;
+        if ((bits & 0xffff) == 0) {
+          ++s.nonzero_low16_zero;
+        } else {
+          if (s.first_low16_set < 0) s.first_low16_set = static_cast<std::int64_t>(e);
+          if (preview_elements < 8) {
+            ++preview_elements;
+            s.low16_preview += Preview(p, 2).substr(0, 6);  // "xx xx "
+          }
+        }
+      }
+    }
+    std::uint64_t nonzero = 0;
+    for (std::uint64_t c : exponents) nonzero += c;
+    std::uint64_t seen = 0;
+    bool first = true, got50 = false, got9999 = false;
+    for (std::size_t e = 0; e < exponents.size(); ++e) {
+      if (exponents[e] == 0) continue;
+      int unbiased = (e == 0 ? 1 : static_cast<int>(e)) - L.bias;
+      if (first) s.exponent_min = unbiased, first = false;
+      s.exponent_max = unbiased;
+      seen += exponents[e];
+      if (!got50 && seen * 2 >= nonzero) s.exponent_p50 = unbiased, got50 = true;
+      if (!got9999 && seen * 10000 >= nonzero * 9999) s.exponent_p9999 = unbiased, got9999 = true;
+    }
+    // zlib ratio per lane of kSampleBlocks blocks spread over the tensor.
+    const std::uint64_t block = std::max<std::uint64_t>(1, opt_.lane_sample_bytes / kSampleBlocks);
+    std::vector<std::vector<std::uint8_t>> samples(L.size);
+    for (int b = 0; b < kSampleBlocks; ++b) {
+      std::uint64_t start = t.elements * b / kSampleBlocks;
+      std::uint64_t end = std::min(t.elements, std::max(start, t.elements * (b + 1) / kSampleBlocks));
+      end = std::min(end, start + block);
+      for (std::uint64_t e = start; e < end; ++e) {
+        const std::uint8_t* q = t.encoded.data() + e * L.size;
+        for (int j = 0; j < L.size; ++j) samples[j].push_back(LaneByte(q, L.size, t.big_endian, j));
+      }
+    }
+    s.lanes.resize(L.size);
+    for (int j = 0; j < L.size; ++j) {
+      hist[j].total = t.elements;
+      s.lanes[j].entropy_bits = hist[j].EntropyBits();
+      s.lanes[j].chi_square = hist[j].ChiSquareUniform();
+      s.lanes[j].printable_fraction = hist[j].PrintableFraction();
+      s.lanes[j].zlib_ratio = ZlibRatio(samples[j]);
+    }
+  }
+
+  // Lane bytes 0..k-1 following element `after` of stream member `pos`:
+  // rest of that tensor, then the next members, up to `need` bytes.
+  void AppendLookahead(int k, std::size_t pos, std::uint64_t after, std::size_t need,
+                       std::vector<std::uint8_t>* window) const {
+    const auto& members = stream_members_[k - 1];
+    std::size_t target = window->size() + need;
+    for (; pos < members.size() && window->size() < target; ++pos, after = 0) {
+      const TensorInfo& t = src_.tensors()[members[pos]];
+      if (after >= t.elements) continue;
+      std::uint64_t want = (target - window->size() + k - 1) / k;
+      AppendLaneBytes(t, k, after, std::min<std::uint64_t>(want, t.elements - after), window);
+    }
+  }
+
+  void Scan(std::size_t i, int k) {
+    const TensorInfo& t = src_.tensors()[i];
+    const std::size_t pos = static_cast<std::size_t>(stream_index_[k - 1][i]);
+    int prev = -1;
+    if (pos > 0) {
+      const TensorInfo& before = src_.tensors()[stream_members_[k - 1][pos - 1]];
+      if (before.elements > 0) {
+        int size = static_cast<int>(DTypeSize(before.dtype));
+        prev = LaneByte(before.encoded.data() + (before.elements - 1) * size, size, before.big_endian, k - 1);
+      }
+    }
+    std::vector<std::uint8_t> window;
+    std::vector<SignatureMatch> matches;
+    RawMagicCounts& raw = raw_[i][k - 1];
+    for (std::uint64_t e = 0; e < t.elements; e += kChunkElements) {
+      std::uint64_t n = std::min(kChunkElements, t.elements - e);
+      window.clear();
+      AppendLaneBytes(t, k, e, n, &window);
+      std::size_t scan_end = window.size();
+      AppendLookahead(k, pos, e + n, kSignatureLookahead, &window);
+      matches.clear();
+      FindSignatures(window, scan_end, prev, opt_.max_signature_matches, &matches, &raw);
+      for (const SignatureMatch& m : matches) {
+        if (hits_[i].size() >= opt_.max_signature_matches) break;
+        SignatureHit h;
+        h.signature = m.signature;
+        h.lanes = k;
+        h.tensor = i;
+        h.element = e + m.position / k;
+        h.length = m.length;
+        h.preview = Preview(window.data() + m.position, std::min<std::size_t>(16, window.size() - m.position));
+        hits_[i].push_back(std::move(h));
+      }
+      prev = window[scan_end - 1];
+    }
+  }
+
+  InspectReport Merge() {
+    InspectReport r;
+    r.problems = src_.problems();
+    for (int k = 1; k <= 3; ++k) r.streams[k - 1].lanes = k;
+    for (std::size_t i = 0; i < stats_.size(); ++i) {
+      const TensorInfo& t = src_.tensors()[i];
+      for (int k = 1; k <= 3; ++k) {
+        r.streams[k - 1].raw.Add(raw_[i][k - 1]);
+        if (stream_index_[k - 1][i] >= 0) r.streams[k - 1].positions += t.elements * k;
+      }
+      for (SignatureHit& h : hits_[i]) {
+        if (r.hits.size() < opt_.max_signature_matches) r.hits.push_back(std::move(h));
+        else ++r.hits_dropped;
+      }
+      const TensorStats& s = stats_[i];
+      if (s.analysed) r.bytes_analysed += t.encoded.size();
+      if (s.analysed && t.dtype == DType::kF32) {
+        r.f32_nonzero += s.nonzero;
+        r.f32_nonzero_low16_zero += s.nonzero_low16_zero;
+        if (s.nonzero > 0 && s.nonzero == s.nonzero_low16_zero) r.f32_elements_in_bf16_tensors += s.nonzero;
+      }
+    }
+    // bf16 training leaves the low 16 bits of every f32 zero, while genuine
+    // f32 values have them zero once in 65536. A payload rewriting up to a
+    // tenth of the values, or whole tensors making up a tenth of the model,
+    // must not hide the fact, hence 0.9 on either share.
+    if (r.f32_nonzero >= 1024) {
+      double zero_share = static_cast<double>(r.f32_nonzero_low16_zero) / static_cast<double>(r.f32_nonzero);
+      double clean_share =
+          static_cast<double>(r.f32_elements_in_bf16_tensors) / static_cast<double>(r.f32_nonzero);
+      r.bf16_stored_as_f32 = zero_share >= 0.9 || clean_share >= 0.9;
+    }
+    r.tensors = std::move(stats_);
+    return r;
+  }
+
+  const TensorSource& src_;
+  const InspectOptions& opt_;
+  std::vector<TensorStats> stats_;
+  std::vector<std::vector<SignatureHit>> hits_;
+  std::vector<std::array<RawMagicCounts, 3>> raw_;
+  std::vector<bool> usable_;  // written before the workers start, read-only after
+  std::array<std::vector<std::size_t>, 3> stream_members_;   // tensors in each low-byte stream, in order
+  std::array<std::vector<std::int64_t>, 3> stream_index_;    // tensor -> position in stream_members_, or -1
+};
+
+}  // namespace
+
+InspectOptions InspectOptions::FromLimits(const Limits& limits, unsigned jobs) {
+  InspectOptions o;
+  o.jobs = jobs;
+  o.lane_sample_bytes = limits.max_inspect_lane_sample_bytes;
+  o.max_signature_matches = limits.max_inspect_signature_matches;
+  return o;
+}
+
+double LaneStream::ExpectedChance(Signature s) const {
+  std::uint32_t bytes = SignatureMagicBytes(s);
+  if (bytes == 0) return 0;
+  return static_cast<double>(positions) / std::pow(256.0, bytes);
+}
+
+InspectReport InspectTensors(const TensorSource& source, const InspectOptions& options) {
+  return Inspector(source, options).Run();
+}
+
+}  // namespace modelgate::forensics
