@@ -47,12 +47,6 @@ inline std::uint8_t LaneByte(const std::uint8_t* p, int size, bool big_endian, i
   return big_endian ? p[size - 1 - lane] : p[lane];
 }
 
-inline std::uint64_t LoadBits(const std::uint8_t* p, int size, bool big_endian) {
-  std::uint64_t v = 0;
-  for (int j = size - 1; j >= 0; --j) v = (v << 8) | LaneByte(p, size, big_endian, j);
-  return v;
-}
-
 // Plain tensors must hold exactly elements * size bytes; anything else is not
 // trusted (a loader bug or a lying header).
 bool BytesUsable(const TensorInfo& t, std::string* why) {
@@ -78,8 +72,17 @@ void AppendLaneBytes(const TensorInfo& t, int k, std::uint64_t first, std::uint6
                      std::vector<std::uint8_t>* out) {
   const int size = static_cast<int>(DTypeSize(t.dtype));
   const std::uint8_t* p = t.encoded.data() + first * size;
-  for (std::uint64_t e = 0; e < count; ++e, p += size) {
-    for (int j = 0; j < k; ++j) out->push_back(LaneByte(p, size, t.big_endian, j));
+  std::size_t at = out->size();
+  out->resize(at + count * k);
+  std::uint8_t* o = out->data() + at;
+  if (!t.big_endian) {
+    for (std::uint64_t e = 0; e < count; ++e, p += size, o += k) {
+      for (int j = 0; j < k; ++j) o[j] = p[j];
+    }
+    return;
+  }
+  for (std::uint64_t e = 0; e < count; ++e, p += size, o += k) {
+    for (int j = 0; j < k; ++j) o[j] = p[size - 1 - j];
   }
 }
 
@@ -94,6 +97,51 @@ std::string Preview(const std::uint8_t* p, std::size_t n) {
   }
   return hex + "|" + text + "|";
 }
+
+// The per-element pass of Inspector::Lanes, instantiated per element size
+// and byte order so the inner loop has no per-byte branches.
+struct ElementCounts {
+  const FloatLayout& L;
+  bool f32;
+  std::vector<LaneHistogram>& hist;
+  std::vector<std::uint64_t>& exponents;
+  TensorStats& s;
+
+  template <int S, bool BE>
+  void Run(const std::uint8_t* p, std::uint64_t elements) {
+    const std::uint64_t exp_max = exponents.size() - 1;
+    const std::uint64_t mant_mask = (std::uint64_t{1} << L.mantissa_bits) - 1;
+    std::uint64_t preview_elements = 0;
+    for (std::uint64_t e = 0; e < elements; ++e, p += S) {
+      std::uint64_t bits = 0;
+      for (int j = S - 1; j >= 0; --j) {
+        const std::uint8_t b = BE ? p[S - 1 - j] : p[j];
+        ++hist[j].counts[b];
+        bits = (bits << 8) | b;
+      }
+      std::uint64_t exp = (bits >> L.mantissa_bits) & exp_max, mant = bits & mant_mask;
+      if (exp == exp_max) {
+        if (mant != 0) ++s.nan;
+        else if ((bits >> (S * 8 - 1)) != 0) ++s.neg_inf;
+        else ++s.pos_inf;
+        continue;
+      }
+      if (exp == 0 && mant == 0) continue;  // +-0
+      ++exponents[exp];
+      if (!f32) continue;
+      ++s.nonzero;
+      if ((bits & 0xffff) == 0) {
+        ++s.nonzero_low16_zero;
+      } else {
+        if (s.first_low16_set < 0) s.first_low16_set = static_cast<std::int64_t>(e);
+        if (preview_elements < 8) {
+          ++preview_elements;
+          s.low16_preview += Preview(p + (BE ? S - 2 : 0), 2).substr(0, 6);  // "xx xx "
+        }
+      }
+    }
+  }
+};
 
 class Inspector {
  public:
@@ -184,35 +232,14 @@ class Inspector {
     const FloatLayout L = LayoutOf(t.dtype);
     std::vector<LaneHistogram> hist(L.size);
     std::vector<std::uint64_t> exponents(std::size_t{1} << L.exponent_bits);
-    const std::uint64_t exp_max = exponents.size() - 1;
-    const std::uint64_t mant_mask = (std::uint64_t{1} << L.mantissa_bits) - 1;
-    const std::uint8_t* p = t.encoded.data();
-    std::uint64_t preview_elements = 0;
-    for (std::uint64_t e = 0; e < t.elements; ++e, p += L.size) {
-      for (int j = 0; j < L.size; ++j) ++hist[j].counts[LaneByte(p, L.size, t.big_endian, j)];
-      std::uint64_t bits = LoadBits(p, L.size, t.big_endian);
-      std::uint64_t exp = (bits >> L.mantissa_bits) & exp_max, mant = bits & mant_mask;
-      bool negative = (bits >> (L.size * 8 - 1)) != 0;
-      if (exp == exp_max) {
-        if (mant != 0) ++s.nan;
-        else if (negative) ++s.neg_inf;
-        else ++s.pos_inf;
-        continue;
-      }
-      if (exp == 0 && mant == 0) continue;  // +-0
-      ++exponents[exp];
-      if (t.dtype == DType::kF32) {
-        ++s.nonzero;
-        if ((bits & 0xffff) == 0) {
-          ++s.nonzero_low16_zero;
-        } else {
-          if (s.first_low16_set < 0) s.first_low16_set = static_cast<std::int64_t>(e);
-          if (preview_elements < 8) {
-            ++preview_elements;
-            s.low16_preview += Preview(p, 2).substr(0, 6);  // "xx xx "
-          }
-        }
-      }
+    ElementCounts c{L, t.dtype == DType::kF32, hist, exponents, s};
+    switch (L.size * 2 + (t.big_endian ? 1 : 0)) {
+      case 4: c.Run<2, false>(t.encoded.data(), t.elements); break;
+      case 5: c.Run<2, true>(t.encoded.data(), t.elements); break;
+      case 8: c.Run<4, false>(t.encoded.data(), t.elements); break;
+      case 9: c.Run<4, true>(t.encoded.data(), t.elements); break;
+      case 16: c.Run<8, false>(t.encoded.data(), t.elements); break;
+      default: c.Run<8, true>(t.encoded.data(), t.elements); break;
     }
     std::uint64_t nonzero = 0;
     for (std::uint64_t c : exponents) nonzero += c;
