@@ -236,5 +236,23 @@ TEST(Inspect, RandomBytesAndTextInLowByteAreLaneAnomalies) {
   EXPECT_EQ(flagged, (std::vector<std::string>{"random", "text"}));
 }
 
+TEST(Inspect, FullF32TensorInBf16ModelIsRewrittenNotPayload) {
+  HandBuilt m;
+  auto bf16 = Gaussian(50000, 5);
+  for (float& x : bf16) {
+    std::uint32_t bits;
+    std::memcpy(&bits, &x, 4);
+    bits &= 0xffff0000u;  // truncate to bf16
+    std::memcpy(&x, &bits, 4);
+  }
+  m.AddF32("base", bf16);
+  m.AddF32("merged", Gaussian(4000, 6));
+  InspectReport r = Inspect(m.src);
+  EXPECT_TRUE(r.bf16_stored_as_f32);
+  auto findings = InspectFindings(r, "m");
+  auto ids = Ids(findings, Severity::kLow);
+  EXPECT_EQ(ids, (std::vector<std::string>{"INSPECT-BF16-TENSOR-REWRITTEN"}));
+}
+
 }  // namespace
 }  // namespace modelgate::forensics
