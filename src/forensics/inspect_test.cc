@@ -236,6 +236,49 @@ TEST(Inspect, RandomBytesAndTextInLowByteAreLaneAnomalies) {
   EXPECT_EQ(flagged, (std::vector<std::string>{"random", "text"}));
 }
 
+TEST(Inspect, BigEndianF32AndOtherWidthsUseTheLeastSignificantByte) {
+  std::ifstream in("/bin/true", std::ios::binary);
+  std::vector<std::uint8_t> elf((std::istreambuf_iterator<char>(in)), {});
+  ASSERT_GT(elf.size(), 256u);
+  TensorSource src;
+  // Big-endian f32 ('>f4'): the lowest byte of element i is byte 4i+3.
+  auto v = Gaussian(4096, 8);
+  std::vector<std::uint8_t> be(v.size() * 4);
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    std::uint32_t bits;
+    std::memcpy(&bits, &v[i], 4);
+    if (i >= 100 && i < 356) bits = (bits & ~0xffu) | elf[i - 100];
+    for (int j = 0; j < 4; ++j) be[4 * i + j] = static_cast<std::uint8_t>(bits >> (24 - 8 * j));
+  }
+  TensorInfo t;
+  t.name = "be";
+  t.dtype = DType::kF32;
+  t.elements = v.size();
+  t.shape = {v.size()};
+  t.big_endian = true;
+  t.encoded = src.Adopt(std::move(be));
+  src.Add(t);
+  // f64 with one NaN: 8 lanes.
+  std::vector<double> d(64, 0.5);
+  d[3] = std::nan("");
+  std::vector<std::uint8_t> db(d.size() * 8);
+  std::memcpy(db.data(), d.data(), db.size());
+  TensorInfo f64;
+  f64.name = "f64";
+  f64.dtype = DType::kF64;
+  f64.elements = d.size();
+  f64.shape = {d.size()};
+  f64.encoded = src.Adopt(std::move(db));
+  src.Add(f64);
+  InspectReport r = Inspect(src);
+  ASSERT_EQ(r.hits.size(), 1u);
+  EXPECT_EQ(r.hits[0].signature, Signature::kElf);
+  EXPECT_EQ(r.hits[0].element, 100u);
+  EXPECT_EQ(r.tensors[1].lanes.size(), 8u);
+  EXPECT_EQ(r.tensors[1].nan, 1u);
+  EXPECT_EQ(r.tensors[1].exponent_p50, -1);  // 0.5 = 2^-1
+}
+
 TEST(Inspect, FullF32TensorInBf16ModelIsRewrittenNotPayload) {
   HandBuilt m;
   auto bf16 = Gaussian(50000, 5);
