@@ -112,22 +112,40 @@ std::string Table(const fx::InspectReport& r, const std::vector<Finding>& findin
   std::size_t rows = args.all_tensors ? order.size() : std::min(order.size(), args.rows);
   order.resize(rows);
   std::sort(order.begin(), order.end());
-  std::string out = "tensor\tdtype\tshape\tmean\tstd\tkurtosis\tentropy bits (byte 0..n)\tlow16 zero %\tnan/inf\n";
+  std::vector<std::vector<std::string>> cells = {{"tensor", "dtype", "shape", "mean", "std", "kurtosis",
+                                                   "entropy bits (byte 0..n)", "low16 zero %", "nan/inf"}};
   for (std::size_t i : order) {
     const fx::TensorStats& t = r.tensors[i];
-    out += t.name + "\t" + std::string(fx::DTypeName(t.dtype)) + "\t" + Shape(t.shape) + "\t";
+    std::vector<std::string> row = {t.name, std::string(fx::DTypeName(t.dtype)), Shape(t.shape)};
     if (!t.analysed) {
-      out += "not inspected: " + t.problem + "\n";
+      row.push_back("not inspected: " + t.problem);
+      cells.push_back(std::move(row));
       continue;
     }
-    out += General(t.mean) + "\t" + General(t.stddev) + "\t" + General(t.excess_kurtosis) + "\t";
     std::string lanes;
     for (const fx::LaneStats& l : t.lanes) lanes += (lanes.empty() ? "" : " ") + Fixed(l.entropy_bits, 2);
-    out += (lanes.empty() ? "-" : lanes) + "\t";
-    out += t.dtype == fx::DType::kF32 && t.nonzero > 0
-               ? Fixed(100.0 * static_cast<double>(t.nonzero_low16_zero) / static_cast<double>(t.nonzero), 2)
-               : "-";
-    out += "\t" + std::to_string(t.nan) + "/" + std::to_string(t.pos_inf + t.neg_inf) + "\n";
+    row.insert(row.end(), {General(t.mean), General(t.stddev), General(t.excess_kurtosis), lanes.empty() ? "-" : lanes,
+                           t.dtype == fx::DType::kF32 && t.nonzero > 0
+                               ? Fixed(100.0 * static_cast<double>(t.nonzero_low16_zero) /
+                                           static_cast<double>(t.nonzero), 2)
+                               : "-",
+                           std::to_string(t.nan) + "/" + std::to_string(t.pos_inf + t.neg_inf)});
+    cells.push_back(std::move(row));
+  }
+  std::vector<std::size_t> width;
+  for (const auto& row : cells) {
+    for (std::size_t c = 0; c + 1 < row.size(); ++c) {
+      if (width.size() <= c) width.push_back(0);
+      width[c] = std::max(width[c], row[c].size());
+    }
+  }
+  std::string out;
+  for (const auto& row : cells) {
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      out += row[c];
+      if (c + 1 < row.size()) out += std::string(width[c] - row[c].size() + 2, ' ');
+    }
+    out += "\n";
   }
   if (rows < r.tensors.size()) {
     out += "(" + std::to_string(r.tensors.size() - rows) + " more tensors; --all-tensors lists them)\n";

@@ -55,7 +55,9 @@ void SignatureFindings(const InspectReport& r, const std::string& path, std::vec
     const TensorStats& t = r.tensors[h.tensor];
     const LaneStream& stream = r.streams[h.lanes - 1];
     Finding f = Make("INSPECT-EMBEDDED-SIGNATURE", Severity::kHigh,
-                     std::string(SignatureName(h.signature)) + " hidden in the low bytes of tensor " + t.name, path,
+                     std::string(SignatureName(h.signature)) + " hidden in " + Lanes(h.lanes) + " of " + t.name +
+                         " from element " + std::to_string(h.element),
+                     path,
                      "The stream of " + Lanes(h.lanes) + " of consecutive elements, read in file order, holds a " +
                          std::string(SignatureName(h.signature)) +
                          " whose header fields check out. Trained weights carry noise in these bits; a file there "
