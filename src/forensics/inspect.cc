@@ -24,6 +24,8 @@ namespace {
 constexpr std::uint64_t kChunkElements = 1 << 16;
 constexpr double kHugeValue = 1e4;
 constexpr int kSampleBlocks = 16;
+// f32 tensors with at least this many non-zero values vote on bf16 storage.
+constexpr std::uint64_t kSizableTensor = 256;
 
 struct FloatLayout {
   int size = 0;
@@ -349,15 +351,23 @@ class Inspector {
         if (s.nonzero > 0 && s.nonzero == s.nonzero_low16_zero) r.f32_elements_in_bf16_tensors += s.nonzero;
       }
     }
-    // bf16 training leaves the low 16 bits of every f32 zero, while genuine
-    // f32 values have them zero once in 65536. A payload rewriting up to a
-    // tenth of the values, or whole tensors making up a tenth of the model,
-    // must not hide the fact, hence 0.9 on either share.
+    // bf16 training leaves the low 16 bits of every f32 value zero, while
+    // genuine f32 values have them zero once in 65536, so a sizable tensor
+    // whose values are all bf16 was not trained in f32. The model counts as
+    // bf16-stored when most values are bf16, or when at least half of its
+    // sizable tensors (or of their values) are entirely bf16: a payload may
+    // rewrite the other half of a small model.
+    std::uint64_t sizable = 0, sizable_clean = 0;
+    for (const TensorStats& s : stats_) {
+      if (!s.analysed || s.dtype != DType::kF32 || s.nonzero < kSizableTensor) continue;
+      ++sizable;
+      if (s.nonzero == s.nonzero_low16_zero) ++sizable_clean;
+    }
     if (r.f32_nonzero >= 1024) {
       double zero_share = static_cast<double>(r.f32_nonzero_low16_zero) / static_cast<double>(r.f32_nonzero);
       double clean_share =
           static_cast<double>(r.f32_elements_in_bf16_tensors) / static_cast<double>(r.f32_nonzero);
-      r.bf16_stored_as_f32 = zero_share >= 0.9 || clean_share >= 0.9;
+      r.bf16_stored_as_f32 = zero_share >= 0.9 || clean_share >= 0.5 || (sizable > 0 && 2 * sizable_clean >= sizable);
     }
     r.tensors = std::move(stats_);
     return r;

@@ -28,7 +28,10 @@ constexpr double kKurtosisHigh = 1000;
 constexpr int kBulkExponent = 3;
 // A tensor whose values are bf16 except a few: at least this share of its
 // non-zero values has zero low 16 bits (genuine f32: 1 in 65536).
-constexpr double kBf16SparseShare = 0.9;
+constexpr double kBf16SparseShare = 0.5;
+// In a bf16-stored model: a tensor with this share or more of zero low 16
+// bits (but not all) mixes bf16 values with written low bits.
+constexpr double kBf16MixedShare = 0.01;
 constexpr std::uint64_t kMinBf16Elements = 1024;
 constexpr std::size_t kMaxTensorFindings = 20;
 
@@ -97,18 +100,24 @@ void Bf16Findings(const InspectReport& r, const std::string& path, std::vector<F
     if (!t.analysed || t.dtype != DType::kF32 || t.nonzero == t.nonzero_low16_zero) continue;
     const std::uint64_t set = t.nonzero - t.nonzero_low16_zero;
     const double share = static_cast<double>(t.nonzero_low16_zero) / static_cast<double>(t.nonzero);
-    // A few values with extra bits in an otherwise bf16 tensor: written on
-    // purpose. A whole tensor in full f32 inside a bf16 model: a tensor
-    // recomputed in f32 (a merged adapter) or densely rewritten; review.
-    const bool sparse = share >= kBf16SparseShare && (r.bf16_stored_as_f32 || t.nonzero >= kMinBf16Elements);
+    // In a bf16-stored model, low bits that are neither all zero (bf16) nor
+    // noise (share ~0: a tensor recomputed in f32, such as a merged adapter)
+    // were written on purpose. Outside one, only a tensor that is mostly
+    // bf16 with a few exceptions is.
+    const bool sparse = r.bf16_stored_as_f32 ? share >= kBf16MixedShare
+                                             : share >= kBf16SparseShare && t.nonzero >= kMinBf16Elements;
     const bool rewritten = !sparse && r.bf16_stored_as_f32;
     if (!sparse && !rewritten) continue;
     if (++listed > kMaxTensorFindings) break;
     Finding f = sparse
         ? Make("INSPECT-BF16-LOW-BITS-SET", Severity::kHigh,
-               std::to_string(set) + " values of " + t.name + " have low 16 bits set in bf16-stored weights", path,
-               "The other values of this tensor are bf16 widened to f32 (low 16 bits zero); these few carry extra "
-               "bits that no bf16 training produces: hidden data or a targeted post-hoc edit.")
+               std::to_string(set) + " values of " + t.name + " have low 16 bits set among bf16 values", path,
+               std::string(r.bf16_stored_as_f32 ? "The model holds bf16 values widened to f32 (low 16 bits zero). "
+                                                : "") +
+                   "In this tensor " +
+                   Fmt(100 * (1 - share)) + "% of the values carry low bits, yet " + Fmt(100 * share) +
+                   "% are still bf16: neither bf16 training nor an f32 recomputation produces that mix (hidden data "
+                   "or a targeted post-hoc edit).")
         : Make("INSPECT-BF16-TENSOR-REWRITTEN", Severity::kMedium,
                "Tensor " + t.name + " holds full f32 values in a bf16-stored model", path,
                "The model's values are bf16 widened to f32, but " + Fmt(100 * (1 - share)) +
