@@ -65,7 +65,9 @@ Json TensorJson(const fx::TensorStats& t) {
   if (!t.lanes.empty()) {
     j["byte_lanes"] = LanesJson(t);
     j["exponent"] = {{"min", t.exponent_min}, {"p50", t.exponent_p50}, {"p99_99", t.exponent_p9999},
-                     {"max", t.exponent_max}};
+                     {"max", t.exponent_max}, {"mode_share", t.exponent_mode_share},
+                     {"pair_imbalance", t.exponent_pair_imbalance},
+                     {"pair_imbalance_random", t.exponent_pair_imbalance_random}};
   }
   if (t.dtype == fx::DType::kF32) {
     j["low16"] = {{"nonzero_values", t.nonzero}, {"low16_zero", t.nonzero_low16_zero},

@@ -256,6 +256,18 @@ class Inspector {
       if (!got50 && seen * 2 >= nonzero) s.exponent_p50 = unbiased, got50 = true;
       if (!got9999 && seen * 10000 >= nonzero * 9999) s.exponent_p9999 = unbiased, got9999 = true;
     }
+    if (nonzero > 0) {
+      double diff = 0, noise = 0;
+      for (std::size_t e = 2; e + 1 < exponents.size() - 1; e += 2) {  // normal exponents only
+        double a = static_cast<double>(exponents[e]), b = static_cast<double>(exponents[e + 1]);
+        diff += std::fabs(a - b);
+        noise += std::sqrt(2.0 / 3.141592653589793) * std::sqrt(a + b);
+      }
+      std::uint64_t mode = *std::max_element(exponents.begin(), exponents.end());
+      s.exponent_mode_share = static_cast<double>(mode) / static_cast<double>(nonzero);
+      s.exponent_pair_imbalance = diff / static_cast<double>(nonzero);
+      s.exponent_pair_imbalance_random = noise / static_cast<double>(nonzero);
+    }
     // zlib ratio per lane of kSampleBlocks blocks spread over the tensor.
     const std::uint64_t block = std::max<std::uint64_t>(1, opt_.lane_sample_bytes / kSampleBlocks);
     std::vector<std::vector<std::uint8_t>> samples(L.size);

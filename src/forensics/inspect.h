@@ -57,6 +57,13 @@ struct TensorStats {
   int exponent_min = 0, exponent_max = 0;  // unbiased, over non-zero finite values
   int exponent_p50 = 0, exponent_p9999 = 0;
   std::uint64_t huge = 0;          // finite |x| > 1e4
+  // Sum over exponent pairs (2k, 2k+1) of |count difference|, over the
+  // non-zero finite values; and what uniform random exponent low bits would
+  // give (sum of sqrt(2/pi) * sqrt(pair count)). Trained weights have a
+  // smooth exponent histogram (neighbours differ); random bytes written
+  // over the exponent's lowest bit (f32 byte 2, bf16 byte 0) equalise pairs.
+  double exponent_pair_imbalance = 0, exponent_pair_imbalance_random = 0;
+  double exponent_mode_share = 0;  // share of non-zero finite values in the most common exponent
 
   // f32 only: non-zero elements, and those whose low 16 bits are zero.
   std::uint64_t nonzero = 0, nonzero_low16_zero = 0;

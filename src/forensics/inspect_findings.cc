@@ -20,6 +20,13 @@ constexpr double kLowLanePrintable = 0.75;
 // (a file) in the lowest byte of noise-like weights.
 constexpr double kLowLaneStructuredRatio = 0.85;
 constexpr double kNextLaneNoiseRatio = 0.97;
+// Exponent pairs: trained weights' imbalance is >= 6x what random exponent
+// low bits give (small corpus GPTs, MLPs, a 100 MB Gaussian); random bytes
+// over f32 byte 2 give <= 1x. Tensors concentrated in one exponent (norm
+// weights near 1.0 straddle 2^0) are skipped.
+constexpr double kExponentPairRandom = 2.0;
+constexpr std::uint64_t kMinExponentElements = 1024;
+constexpr double kExponentSpreadMode = 0.4;
 // Excess kurtosis of trained weight matrices: 0-30 for small models,
 // outlier channels of large LLMs reach a few hundred.
 constexpr double kKurtosisHigh = 1000;
@@ -134,11 +141,13 @@ void Bf16Findings(const InspectReport& r, const std::string& path, std::vector<F
 }
 
 void LaneFindings(const TensorStats& t, const std::string& path, std::vector<Finding>* out) {
-  if (!t.analysed || t.lanes.size() < 2 || t.elements < kMinLaneElements) return;
+  if (!t.analysed || t.lanes.size() < 2 || t.elements < kMinExponentElements) return;
   const LaneStats& low = t.lanes.front();
   const LaneStats& top = t.lanes.back();
   std::string why;
-  if (top.entropy_bits > kTopLaneRandomBits) {
+  if (t.elements < kMinLaneElements) {
+    // too few values for byte histograms; exponent pairs below still work
+  } else if (top.entropy_bits > kTopLaneRandomBits) {
     why = "the sign/exponent byte is as uniform as random bytes (" + Fmt(top.entropy_bits) +
           " bits): these bytes are not trained float values (random or encrypted data stored as a tensor?)";
   } else if (low.printable_fraction >= kLowLanePrintable) {
@@ -147,6 +156,12 @@ void LaneFindings(const TensorStats& t, const std::string& path, std::vector<Fin
              t.lanes[1].zlib_ratio >= kNextLaneNoiseRatio) {
     why = "the lowest byte compresses to " + Fmt(low.zlib_ratio) + " while byte 1 stays at " +
           Fmt(t.lanes[1].zlib_ratio) + ": structured data under noise-like mantissa bits";
+  }
+  if (why.empty() && t.exponent_pair_imbalance_random > 0 && t.exponent_mode_share <= kExponentSpreadMode &&
+      t.exponent_pair_imbalance < kExponentPairRandom * t.exponent_pair_imbalance_random) {
+    why = "neighbouring exponents (2k, 2k+1) are as evenly filled as random bits make them (imbalance " +
+          Fmt(t.exponent_pair_imbalance) + ", random " + Fmt(t.exponent_pair_imbalance_random) +
+          "): the exponent's lowest bit was overwritten (bytes written up to f32 byte 2 / bf16 byte 0)";
   }
   if (why.empty()) return;
   Finding f = Make("INSPECT-BYTE-LANE-ANOMALY", Severity::kMedium,

@@ -236,6 +236,30 @@ TEST(Inspect, RandomBytesAndTextInLowByteAreLaneAnomalies) {
   EXPECT_EQ(flagged, (std::vector<std::string>{"random", "text"}));
 }
 
+TEST(Inspect, RandomBytesOverTheExponentLowBitAreALaneAnomaly) {
+  HandBuilt m;
+  std::mt19937 rng(9);
+  auto v = Gaussian(3136, 10);
+  for (float& x : v) {  // random bytes 0-2, as a payload in the low 3 bytes writes them
+    std::uint32_t bits;
+    std::memcpy(&bits, &x, 4);
+    bits = (bits & 0xff000000u) | (rng() & 0x00ffffffu);
+    std::memcpy(&x, &bits, 4);
+  }
+  m.AddF32("payload", v);
+  m.AddF32("trained", Gaussian(3136, 11));
+  std::vector<float> norm(4096);
+  std::normal_distribution<float> d(1.0f, 0.02f);
+  for (float& x : norm) x = d(rng);  // straddles 2^0: one exponent pair holds everything
+  m.AddF32("norm", norm);
+  InspectReport r = Inspect(m.src);
+  std::vector<std::string> flagged;
+  for (const Finding& f : InspectFindings(r, "m")) {
+    if (f.severity > Severity::kInfo) flagged.push_back(f.id + " " + f.member);
+  }
+  EXPECT_EQ(flagged, (std::vector<std::string>{"INSPECT-BYTE-LANE-ANOMALY payload"}));
+}
+
 TEST(Inspect, BigEndianF32AndOtherWidthsUseTheLeastSignificantByte) {
   std::ifstream in("/bin/true", std::ios::binary);
   std::vector<std::uint8_t> elf((std::istreambuf_iterator<char>(in)), {});
