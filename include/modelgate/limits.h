@@ -113,6 +113,8 @@ struct Limits {
   std::uint32_t max_torch_storages = 1'000'000;     // storage records in one PyTorch checkpoint
   std::uint64_t max_spectral_elements = 1ull << 28; // larger matrices get elementwise statistics only
   std::uint32_t max_trigger_candidates = 64;        // embedding rows named as trigger candidates
+  std::uint64_t max_inspect_lane_sample_bytes = 64u << 10;  // per byte lane, compressed for the zlib ratio
+  std::uint32_t max_inspect_signature_matches = 64; // embedded-file matches kept per model (more are counted)
 
   static Limits ForFuzzing() {
     Limits l;
@@ -147,6 +149,8 @@ struct Limits {
     l.max_model_tensors = 10000;
     l.max_torch_storages = 10000;
     l.max_spectral_elements = 1u << 20;
+    l.max_inspect_lane_sample_bytes = 4u << 10;
+    l.max_inspect_signature_matches = 16;
     return l;
   }
 };

@@ -24,6 +24,7 @@ CommandRunner RegisterManifest(CLI::App& app);
 CommandRunner RegisterSign(CLI::App& app);
 CommandRunner RegisterVerify(CLI::App& app);
 CommandRunner RegisterDiff(CLI::App& app);
+CommandRunner RegisterInspect(CLI::App& app);
 
 }  // namespace modelgate::cli
 

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   modelgate::cli::CommandRunner sign = modelgate::cli::RegisterSign(app);
   modelgate::cli::CommandRunner verify = modelgate::cli::RegisterVerify(app);
   modelgate::cli::CommandRunner diff = modelgate::cli::RegisterDiff(app);
+  modelgate::cli::CommandRunner inspect = modelgate::cli::RegisterInspect(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -36,5 +37,6 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("sign")) return sign();
   if (app.got_subcommand("verify")) return verify();
   if (app.got_subcommand("diff")) return diff();
+  if (app.got_subcommand("inspect")) return inspect();
   return modelgate::cli::kExitUsage;
 }

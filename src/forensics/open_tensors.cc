@@ -192,7 +192,7 @@ Status AddFolder(const fs::path& folder, const Limits& limits, TensorSource* out
   }
   Status listed;
   std::vector<fs::path> files = WeightFiles(folder, limits, &listed);
-  if (!listed.ok()) Fail(out, folder.string(), listed).ok();  // partial listings still load
+  if (!listed.ok()) (void)Fail(out, folder.string(), listed);  // a partial listing still loads
   if (files.empty()) return Status::NotSupported(folder.string() + ": no tensor files in the folder");
   if (files.size() > limits.max_model_shards) {
     return Fail(out, folder.string(), Status::LimitExceeded("more than Limits::max_model_shards weight files"));
