@@ -29,8 +29,11 @@ build: deps $(BUILD)/build.ninja
 # the verdicts. Exit status 1 from the scan is expected: the demo holds attacks.
 # Then the provenance chain on a copy of the demo: a CycloneDX ML-BOM, an OMS
 # signature with a throwaway key, verification, a one-byte tamper that
-# verification must catch, and a signed gate attestation.
+# verification must catch, and a signed gate attestation. Last, weight
+# forensics on the committed evaluation corpus: diff against the base, and
+# inspect without it.
 DEMO_OUT := $(BUILD)/demo-provenance
+CORPUS   := tests/fixtures/forensics/corpus
 run: build
 	@echo "== modelgate scan examples/demo"
 	@$(BUILD)/modelgate scan examples/demo || test $$? -eq 1
@@ -48,6 +51,12 @@ run: build
 	@echo; echo "== modelgate attest (signed record of this check; verdict fail: the demo holds attacks)"
 	@$(BUILD)/modelgate attest $(DEMO_OUT)/model --key $(DEMO_OUT)/key.pem --bom $(DEMO_OUT)/bom.json \
 	  -o $(DEMO_OUT)/model.att.json || test $$? -eq 1
+	@echo; echo "== modelgate diff: benign fine-tune, ROME-style edit, executable in the lowest mantissa byte (tests/fixtures/forensics/corpus)"
+	@$(BUILD)/modelgate diff $(CORPUS)/base $(CORPUS)/ft-01 | sed -n 3p
+	@$(BUILD)/modelgate diff $(CORPUS)/base $(CORPUS)/rome | sed -n 3p; test $${PIPESTATUS[0]} -eq 1
+	@$(BUILD)/modelgate diff $(CORPUS)/base $(CORPUS)/payload-exe-1 | sed -n 3p; test $${PIPESTATUS[0]} -eq 1
+	@echo; echo "== modelgate inspect (no base): the same executable found by its ELF header"
+	@$(BUILD)/modelgate inspect $(CORPUS)/payload-exe-1 | grep -A1 INSPECT-EMBEDDED-SIGNATURE | head -2; test $${PIPESTATUS[0]} -eq 1
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -1,7 +1,7 @@
 // Output shared by the weight-forensics commands (`diff`, `inspect`): the
 // same --format / --fail-on / --show-info / -o options as `scan`, and one
 // writer that renders a command's tables and findings as text, JSON or SARIF
-// and returns the exit code (docs/forensics/output.md).
+// and returns the exit code (docs/forensics/diff.md, docs/forensics/inspect.md).
 #ifndef MODELGATE_CLI_FORENSICS_OUTPUT_H_
 #define MODELGATE_CLI_FORENSICS_OUTPUT_H_
 
