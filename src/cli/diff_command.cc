@@ -23,6 +23,7 @@ struct DiffArgs {
   std::string tokenizer;
   unsigned jobs = 0;
   bool all_tensors = false;
+  std::string spectra = "auto";
   bool progress = false;
   ForensicsOutputOptions output;
 };
@@ -118,6 +119,9 @@ int RunDiff(const DiffArgs& args) {
   forensics::DiffOptions options;
   options.jobs = args.jobs;
   options.tokenizer = args.tokenizer;
+  options.spectra = args.spectra == "all"    ? forensics::SpectraMode::kAll
+                    : args.spectra == "none" ? forensics::SpectraMode::kNone
+                                             : forensics::SpectraMode::kAuto;
   forensics::DiffProgress progress;
   if (args.progress || ::isatty(STDERR_FILENO)) {
     progress = [](std::size_t done, std::size_t total) {
@@ -170,6 +174,10 @@ CommandRunner RegisterDiff(CLI::App& app) {
   cmd->add_option("--tokenizer", args->tokenizer,
                   "tokenizer.json naming embedding rows (default: the candidate's, else the base's)");
   cmd->add_option("-j,--jobs", args->jobs, "Tensors compared in parallel (0 = one per core)")->capture_default_str();
+  cmd->add_option("--spectra", args->spectra,
+                  "Spectral analysis of changed matrices: auto (when the verdict needs it), all, none")
+      ->check(CLI::IsMember({"auto", "all", "none"}))
+      ->capture_default_str();
   cmd->add_flag("--all-tensors", args->all_tensors, "List every compared tensor in the text table");
   cmd->add_flag("--progress", args->progress, "Show progress on stderr even when it is not a terminal");
   AddForensicsOutputOptions(cmd, &args->output);

@@ -72,20 +72,38 @@ DiffReport DiffSources(const TensorSource& base, const TensorSource& candidate, 
   std::vector<std::optional<Status>> failures(pairs.size());
   std::mutex mu;
   std::size_t done = 0;
-  ParallelFor(order.size(), options.jobs, [&](std::size_t k) {
-    const std::size_t p = order[k];
-    Result<TensorDiff> r = CompareTensor(base, pairs[p].first, candidate, pairs[p].second, options.limits,
-                                         options.spectrum);
-    if (r.ok()) {
-      results[p] = std::move(r.value());
-    } else {
-      failures[p] = r.status();
+  auto compare = [&](const std::vector<std::size_t>& which, bool spectra) {
+    ParallelFor(which.size(), options.jobs, [&](std::size_t k) {
+      const std::size_t p = which[k];
+      Result<TensorDiff> r = CompareTensor(base, pairs[p].first, candidate, pairs[p].second, options.limits,
+                                           spectra ? &options.spectrum : nullptr);
+      if (r.ok()) {
+        results[p] = std::move(r.value());
+      } else {
+        failures[p] = r.status();
+      }
+      if (progress) {
+        std::lock_guard<std::mutex> lock(mu);
+        progress(++done, which.size());
+      }
+    });
+  };
+  compare(order, options.spectra == SpectraMode::kAll);
+  if (options.spectra == SpectraMode::kAuto) {
+    // Second pass, with spectra, over the changed hidden matrices when they
+    // are all that changed: only then does their rank decide the verdict.
+    bool only_hidden = true;
+    std::vector<std::size_t> again;
+    for (std::size_t p : order) {
+      if (!results[p] || results[p]->changed == 0) continue;
+      if (results[p]->role != TensorRole::kHiddenMatrix) only_hidden = false;
+      again.push_back(p);
     }
-    if (progress) {
-      std::lock_guard<std::mutex> lock(mu);
-      progress(++done, order.size());
+    if (only_hidden && !again.empty()) {
+      done = 0;
+      compare(again, true);
     }
-  });
+  }
   for (std::size_t p = 0; p < pairs.size(); ++p) {
     const TensorInfo& b = base.tensors()[pairs[p].first];
     const TensorInfo& c = candidate.tensors()[pairs[p].second];

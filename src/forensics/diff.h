@@ -21,10 +21,22 @@
 
 namespace modelgate::forensics {
 
+// Which changed matrices get a spectral analysis. The spectrum decides the
+// verdict only when nothing but hidden matrices changed (an edit or a merged
+// adapter); in a fine-tune that also moved norms, biases or embeddings it is
+// description only, and on a large model it costs far more than the
+// elementwise pass (~0.5 s per 4096 x 4096 matrix).
+enum class SpectraMode {
+  kAuto,  // when the verdict needs them (a second pass over those matrices)
+  kAll,   // every changed matrix within Limits::max_spectral_elements
+  kNone,
+};
+
 struct DiffOptions {
   Limits limits;
   unsigned jobs = 0;          // threads; 0 = one per core
   SpectrumOptions spectrum;
+  SpectraMode spectra = SpectraMode::kAuto;
   // tokenizer.json naming embedding rows; empty = the candidate folder's
   // (or the base folder's) tokenizer.json when there is one.
   std::string tokenizer;

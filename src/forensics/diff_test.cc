@@ -1,5 +1,6 @@
 #include "forensics/diff.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <functional>
@@ -88,6 +89,28 @@ TEST(DiffTest, FullRankChangesEverywhereAreAFineTune) {
   Classification c = Classify(base, cand);
   EXPECT_EQ(c.kind, ChangeKind::kFineTune) << c.summary;
   for (const Finding& f : c.findings) EXPECT_LT(f.severity, Severity::kHigh) << f.id;
+}
+
+TEST(DiffTest, SpectraOnlyWhenTheVerdictNeedsThemUnlessAskedFor) {
+  auto base = BaseModel();
+  auto cand = base;
+  std::uint64_t seed = 900;
+  for (auto& t : cand) {
+    auto noise = Gaussian(t.values.size(), 2e-4f, seed++);
+    for (std::size_t i = 0; i < noise.size(); ++i) t.values[i] += noise[i];
+  }
+  TensorSource b, c;
+  for (const auto& t : base) testing::AddF32(&b, t);
+  for (const auto& t : cand) testing::AddF32(&c, t);
+  auto spectra = [&](SpectraMode mode) {
+    DiffOptions options;
+    options.spectra = mode;
+    DiffReport r = DiffSources(b, c, {}, options);
+    return std::count_if(r.tensors.begin(), r.tensors.end(), [](const TensorDiff& d) { return d.spectrum.has_value(); });
+  };
+  EXPECT_EQ(spectra(SpectraMode::kAuto), 0);  // norms and biases moved too: a fine-tune whatever the ranks
+  EXPECT_EQ(spectra(SpectraMode::kAll), 2 + 4 * kLayers);  // wte, lm_head, 4 matrices per layer
+  EXPECT_EQ(spectra(SpectraMode::kNone), 0);
 }
 
 TEST(DiffTest, RankOneEditOfOneMlpMatrixIsALowRankEdit) {

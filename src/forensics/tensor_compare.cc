@@ -138,7 +138,7 @@ SegmentSums SumSegmentCarefully(const float* x, const float* y, std::uint64_t n,
 }  // namespace
 
 Result<TensorDiff> CompareTensor(const TensorSource& base, std::size_t bi, const TensorSource& candidate,
-                                 std::size_t ci, const Limits& limits, const SpectrumOptions& spectrum) {
+                                 std::size_t ci, const Limits& limits, const SpectrumOptions* spectrum) {
   const TensorInfo& b = base.tensors()[bi];
   const TensorInfo& c = candidate.tensors()[ci];
   TensorDiff d;
@@ -177,7 +177,7 @@ Result<TensorDiff> CompareTensor(const TensorSource& base, std::size_t bi, const
   // Not byte-identical, so ΔW is worth keeping for the spectrum (every
   // element is written by the pass below).
   std::unique_ptr<float[]> delta;
-  if (matrix && d.elements <= limits.max_spectral_elements) delta = std::make_unique_for_overwrite<float[]>(d.elements);
+  if (spectrum != nullptr && matrix && d.elements <= limits.max_spectral_elements) delta = std::make_unique_for_overwrite<float[]>(d.elements);
 
   std::vector<float> fb(kCompareChunk), fc(kCompareChunk);
   double sb2 = 0, sd2 = 0, sbc = 0, sc2 = 0, max_abs = 0;
@@ -257,7 +257,7 @@ Result<TensorDiff> CompareTensor(const TensorSource& base, std::size_t bi, const
     }
   }
   if (delta && sd2 > 0) {
-    d.spectrum = AnalyseSpectrum(delta.get(), b.shape[0], b.shape[1], sd2, spectrum);
+    d.spectrum = AnalyseSpectrum(delta.get(), b.shape[0], b.shape[1], sd2, *spectrum);
   }
   return d;
 }

@@ -69,10 +69,11 @@ struct TensorDiff {
 };
 
 // Compares tensor `bi` of `base` with tensor `ci` of `candidate`. Shapes
-// must be equal (the caller reports shape changes). Returns a non-OK status
-// when either tensor cannot be decoded.
+// must be equal (the caller reports shape changes). `spectrum` null skips
+// the spectral analysis (and keeping ΔW). Returns a non-OK status when
+// either tensor cannot be decoded.
 Result<TensorDiff> CompareTensor(const TensorSource& base, std::size_t bi, const TensorSource& candidate,
-                                 std::size_t ci, const Limits& limits, const SpectrumOptions& spectrum = {});
+                                 std::size_t ci, const Limits& limits, const SpectrumOptions* spectrum);
 
 }  // namespace modelgate::forensics
 
