@@ -139,6 +139,19 @@ TEST(DiffTest, EditSurvivesConversionToBf16) {
   EXPECT_EQ(c.kind, ChangeKind::kLowRankEdit) << c.summary;
 }
 
+TEST(DiffTest, SmallEditInBf16StillLowRank) {
+  auto base = BaseModel();
+  auto cand = base;
+  // A rank-one change of ~3% of the matrix norm, like a real ROME edit, in a
+  // model stored in bf16 (base f32): rounding adds full-rank noise.
+  AddLowRank(Get(cand, "transformer.h.1.mlp.c_proj.weight"), 1, 0.0006f, 23);
+  TensorSource b, c;
+  for (const auto& t : base) testing::AddBF16(&b, t);
+  for (const auto& t : cand) testing::AddBF16(&c, t);
+  DiffReport r = DiffSources(b, c, {}, DiffOptions{});
+  EXPECT_EQ(r.classification.kind, ChangeKind::kLowRankEdit) << r.classification.summary;
+}
+
 TEST(DiffTest, LowRankOnAttentionInEveryLayerIsAMergedLora) {
   auto base = BaseModel();
   auto cand = base;
