@@ -41,31 +41,23 @@ std::unique_ptr<Pair> MakePair(int count, std::uint64_t rows, std::uint64_t cols
   return p;
 }
 
-// 16 x 4096 x 4096... too big for CI memory budgets; 8 x 2048 x 4096 = 256 MiB per model.
-void BM_DiffElementwise(benchmark::State& state) {
-  static auto pair = MakePair(8, 2048, 4096, /*one_dim=*/true);
+// 8 x 2048 x 4096 f32 = 256 MiB per model. Flat (1-D): the elementwise pass
+// alone; matrices: plus row statistics, ΔW kept and every spectrum.
+void BM_Diff(benchmark::State& state, bool matrices) {
+  static auto flat = MakePair(8, 2048, 4096, /*one_dim=*/true);
+  static auto square = MakePair(8, 2048, 4096, /*one_dim=*/false);
+  const Pair& pair = matrices ? *square : *flat;
   DiffOptions options;
   options.jobs = static_cast<unsigned>(state.range(0));
+  options.spectra = SpectraMode::kAll;
   for (auto _ : state) {
-    DiffReport r = DiffSources(pair->base, pair->candidate, {}, options);
+    DiffReport r = DiffSources(pair.base, pair.candidate, {}, options);
     benchmark::DoNotOptimize(r.tensors.data());
   }
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * pair->bytes));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * pair.bytes));
 }
-BENCHMARK(BM_DiffElementwise)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
-
-// Matrices: the same pass plus row statistics, ΔW kept and the spectrum.
-void BM_DiffMatrices(benchmark::State& state) {
-  static auto pair = MakePair(8, 2048, 4096, /*one_dim=*/false);
-  DiffOptions options;
-  options.jobs = static_cast<unsigned>(state.range(0));
-  for (auto _ : state) {
-    DiffReport r = DiffSources(pair->base, pair->candidate, {}, options);
-    benchmark::DoNotOptimize(r.tensors.data());
-  }
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * pair->bytes));
-}
-BENCHMARK(BM_DiffMatrices)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Diff, elementwise, false)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Diff, matrices_all_spectra, true)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_Spectrum4096(benchmark::State& state) {
   const std::uint64_t n = 4096;

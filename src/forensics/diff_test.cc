@@ -78,14 +78,18 @@ TEST(DiffTest, IdenticalModels) {
   EXPECT_EQ(Classify(base, base).kind, ChangeKind::kIdentical);
 }
 
-TEST(DiffTest, FullRankChangesEverywhereAreAFineTune) {
-  auto base = BaseModel();
-  auto cand = base;
-  std::uint64_t seed = 500;
-  for (auto& t : cand) {
+// Every tensor moved by small full-rank noise: what training does.
+std::vector<F32Tensor> FineTuned(std::vector<F32Tensor> model, std::uint64_t seed) {
+  for (auto& t : model) {
     auto noise = Gaussian(t.values.size(), 2e-4f, seed++);
     for (std::size_t i = 0; i < noise.size(); ++i) t.values[i] += noise[i];
   }
+  return model;
+}
+
+TEST(DiffTest, FullRankChangesEverywhereAreAFineTune) {
+  auto base = BaseModel();
+  auto cand = FineTuned(base, 500);
   Classification c = Classify(base, cand);
   EXPECT_EQ(c.kind, ChangeKind::kFineTune) << c.summary;
   for (const Finding& f : c.findings) EXPECT_LT(f.severity, Severity::kHigh) << f.id;
@@ -93,12 +97,7 @@ TEST(DiffTest, FullRankChangesEverywhereAreAFineTune) {
 
 TEST(DiffTest, SpectraOnlyWhenTheVerdictNeedsThemUnlessAskedFor) {
   auto base = BaseModel();
-  auto cand = base;
-  std::uint64_t seed = 900;
-  for (auto& t : cand) {
-    auto noise = Gaussian(t.values.size(), 2e-4f, seed++);
-    for (std::size_t i = 0; i < noise.size(); ++i) t.values[i] += noise[i];
-  }
+  auto cand = FineTuned(base, 900);
   TensorSource b, c;
   for (const auto& t : base) testing::AddF32(&b, t);
   for (const auto& t : cand) testing::AddF32(&c, t);

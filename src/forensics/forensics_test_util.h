@@ -18,18 +18,23 @@ struct F32Tensor {
   std::vector<float> values;
 };
 
-inline void AddF32(TensorSource* src, const F32Tensor& t) {
-  std::vector<std::uint8_t> bytes(t.values.size() * 4);
-  if (!bytes.empty()) std::memcpy(bytes.data(), t.values.data(), bytes.size());
+// Adds `t` encoded as `bytes` (dtype `dtype`) to `src`.
+inline void AddEncoded(TensorSource* src, const F32Tensor& t, DType dtype, std::vector<std::uint8_t> bytes) {
   TensorInfo info;
   info.name = t.name;
-  info.dtype = DType::kF32;
-  info.stored_dtype = "F32";
+  info.dtype = dtype;
+  info.stored_dtype = std::string(DTypeName(dtype));
   info.shape = t.shape;
   info.elements = t.values.size();
   info.file = "memory";
   info.encoded = src->Adopt(std::move(bytes));
   src->Add(std::move(info));
+}
+
+inline void AddF32(TensorSource* src, const F32Tensor& t) {
+  std::vector<std::uint8_t> bytes(t.values.size() * 4);
+  if (!bytes.empty()) std::memcpy(bytes.data(), t.values.data(), bytes.size());
+  AddEncoded(src, t, DType::kF32, std::move(bytes));
 }
 
 // The same tensor stored as bfloat16 (round to nearest even).
@@ -42,15 +47,7 @@ inline void AddBF16(TensorSource* src, const F32Tensor& t) {
     const std::uint16_t h = static_cast<std::uint16_t>(u >> 16);
     std::memcpy(bytes.data() + 2 * i, &h, 2);
   }
-  TensorInfo info;
-  info.name = t.name;
-  info.dtype = DType::kBF16;
-  info.stored_dtype = "BF16";
-  info.shape = t.shape;
-  info.elements = t.values.size();
-  info.file = "memory";
-  info.encoded = src->Adopt(std::move(bytes));
-  src->Add(std::move(info));
+  AddEncoded(src, t, DType::kBF16, std::move(bytes));
 }
 
 inline std::vector<float> Gaussian(std::size_t n, float scale, std::uint64_t seed) {
