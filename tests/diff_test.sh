@@ -51,6 +51,16 @@ json_ok "json: trigger tokens named from tokenizer.json" \
 json_ok "json: payload confined to the lowest byte" \
   "all(t['bits']['highest_changed_bit'] <= 7 for t in d['tensors'] if t['changed'] > 0)"
 
+# The inspect fixtures (a trained MLP, tests/fixtures/forensics/inspect): payloads of other sizes.
+I=$root/tests/fixtures/forensics/inspect
+for pair in "benign lowbyte_elf" "benign low2_elf" "bf16 bf16_script"; do
+  set -- $pair
+  "$bin" diff --format json "$I/$1.safetensors" "$I/$2.safetensors" >"$tmp/out" 2>"$tmp/err"
+  json_ok "$2 against $1 is a low-bit payload" "d['classification']['kind'] == 'low-bit-payload'"
+done
+"$bin" diff --format json "$I/benign.safetensors" "$I/bf16.safetensors" >"$tmp/out" 2>"$tmp/err"
+json_ok "bf16 rounding of the trained model is not a payload" "d['classification']['kind'] != 'low-bit-payload'"
+
 check "sarif" 1 "$bin" diff --format sarif -o "$tmp/d.sarif" "$C/base" "$C/memit"
 check "sarif validates" 0 $validate --sarif "$tmp/d.sarif"
 finish

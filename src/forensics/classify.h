@@ -50,7 +50,7 @@ std::string_view ChangeKindName(ChangeKind k);
 // most this many singular directions and the sketch saw the end of it.
 inline constexpr std::uint32_t kLowRankMax = 16;
 // At least this many elements must change for a low-bit payload verdict.
-inline constexpr std::uint64_t kPayloadMinElements = 256;
+inline constexpr std::uint64_t kPayloadMinElements = 16;
 // Embedding rows: "few" is at most this share of the rows, or this many in a
 // small vocabulary (and never more than Limits::max_trigger_candidates).
 inline constexpr double kFewRowsShare = 0.01;
