@@ -155,7 +155,18 @@ Status AddIndexedFolder(const fs::path& folder, const fs::path& index_path, cons
   return Status::Ok();
 }
 
-// The weight files of a folder without an index: the first kind present.
+// Files the transformers Trainer writes next to the weights of a checkpoint
+// folder: arguments, optimizer and scheduler state, RNG state. They are not
+// the model, and the optimizer's moment tensors would be compared as if
+// they were.
+bool IsTrainerStateFile(const std::string& name) {
+  static const std::set<std::string> kNames = {"training_args.bin", "optimizer.pt", "optimizer.bin",
+                                               "scheduler.pt", "scaler.pt"};
+  return kNames.count(name) != 0 || name.rfind("rng_state", 0) == 0;
+}
+
+// The weight files of a folder without an index: the first kind present
+// (transformers' order), Trainer state files left out.
 std::vector<fs::path> WeightFiles(const fs::path& folder, const Limits& limits, Status* status) {
   static const std::vector<std::vector<std::string>> kKinds = {
       {".safetensors"}, {".bin", ".pt", ".pth", ".ckpt"}, {".gguf"}, {".npz", ".npy"}};
@@ -168,6 +179,7 @@ std::vector<fs::path> WeightFiles(const fs::path& folder, const Limits& limits, 
       break;
     }
     const std::string ext = it->path().extension().string();
+    if (IsTrainerStateFile(it->path().filename().string())) continue;
     for (std::size_t k = 0; k < kKinds.size(); ++k) {
       if (std::find(kKinds[k].begin(), kKinds[k].end(), ext) != kKinds[k].end()) by_kind[k].push_back(it->path());
     }

@@ -80,3 +80,26 @@ TEST(OpenTensors, ShardLimit) {
 
 }  // namespace
 }  // namespace modelgate::forensics
+
+namespace modelgate::forensics {
+namespace {
+
+TEST(OpenTensors, TrainerStateFilesAreNotTheModel) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("mg_open_tensors_trainer_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string torch = std::string(MODELGATE_SOURCE_DIR) + "/tests/fixtures/forensics/torch/";
+  fs::copy_file(torch + "state_dict_zip.pt", dir / "pytorch_model.bin");
+  fs::copy_file(torch + "state_dict_zip.pt", dir / "optimizer.pt");
+  fs::copy_file(torch + "state_dict_zip.pt", dir / "rng_state_0.pth");
+  Result<std::unique_ptr<TensorSource>> r = OpenTensors(dir.string(), Limits{});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r.value()->tensors().empty());
+  for (const TensorInfo& t : r.value()->tensors()) EXPECT_EQ(fs::path(t.file).filename(), "pytorch_model.bin");
+  EXPECT_TRUE(r.value()->problems().empty());  // no duplicate names from the other two copies
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace modelgate::forensics
