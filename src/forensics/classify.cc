@@ -77,6 +77,7 @@ std::string_view ChangeKindName(ChangeKind k) {
     case ChangeKind::kLowRankEdit: return "low-rank-edit";
     case ChangeKind::kEmbeddingRows: return "embedding-rows";
     case ChangeKind::kLowBitPayload: return "low-bit-payload";
+    case ChangeKind::kUnrelated: return "unrelated";
   }
   return "?";
 }
@@ -86,6 +87,16 @@ Classification ClassifyChange(const std::vector<TensorDiff>& tensors, const Voca
   std::vector<const TensorDiff*> changed;
   for (const TensorDiff& d : tensors) {
     if (d.changed > 0) changed.push_back(&d);
+  }
+  if (tensors.empty()) {
+    out.kind = ChangeKind::kUnrelated;
+    out.summary = "unrelated: no tensor of the candidate matches a tensor of the base by name and shape";
+    out.findings.push_back(MakeFinding(
+        "DIFF-NO-COMMON-TENSORS", Severity::kHigh, "no tensor in common with the claimed base",
+        "Not one tensor of the candidate has the name and shape of a base tensor, so nothing could be compared: "
+        "the candidate is not derived from this base in this form (another model, or renamed weights). "
+        "A format conversion also renames tensors (Hugging Face -> GGUF); compare files of the same format."));
+    return out;
   }
   if (changed.empty()) {
     const auto rounded = std::count_if(tensors.begin(), tensors.end(), [](const TensorDiff& d) { return d.base_rounded; });

@@ -41,9 +41,11 @@ enum class ChangeKind {
   kLowRankEdit,
   kEmbeddingRows,
   kLowBitPayload,
+  kUnrelated,  // no tensor could be compared (nothing in common by name and shape)
 };
 // "identical", "re-encoded", "fine-tune", "merged-lora", "low-rank-edit",
-// "embedding-rows", "low-bit-payload" (the labels of the evaluation corpus).
+// "embedding-rows", "low-bit-payload" (the labels of the evaluation corpus),
+// "unrelated".
 std::string_view ChangeKindName(ChangeKind k);
 
 // A hidden matrix counts as low rank when 99% of its change energy lies in at

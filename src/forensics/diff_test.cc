@@ -236,6 +236,17 @@ TEST(DiffTest, StructuralChangesAreReported) {
   EXPECT_EQ(r.classification.kind, ChangeKind::kIdentical);  // of the tensors that could be compared
 }
 
+TEST(DiffTest, NothingInCommonIsUnrelatedNotIdentical) {
+  TensorSource b, c;
+  testing::AddF32(&b, {"a.weight", {2, 2}, {1, 2, 3, 4}});
+  testing::AddF32(&c, {"blk.0.b.weight", {2, 2}, {1, 2, 3, 4}});
+  DiffReport r = DiffSources(b, c, {}, DiffOptions{});
+  EXPECT_EQ(r.classification.kind, ChangeKind::kUnrelated);
+  ASSERT_FALSE(r.findings.empty());
+  EXPECT_EQ(r.findings[0].id, "DIFF-NO-COMMON-TENSORS");
+  EXPECT_EQ(r.findings[0].severity, Severity::kHigh);
+}
+
 TEST(DiffTest, TensorStatisticsAreExact) {
   TensorSource b, c;
   testing::AddF32(&b, {"w", {2, 2}, {1, 0, 0, 1}});
