@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <mutex>
 #include <numeric>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -34,6 +35,49 @@ std::string FindTokenizer(const std::string& model) {
   return std::filesystem::is_regular_file(t, ec) ? t.string() : std::string();
 }
 
+// Row-prefix views of two matrices that differ only in their number of rows
+// (plain dtypes: a row prefix is a byte prefix), or nullopt.
+std::optional<std::pair<TensorInfo, TensorInfo>> CommonRows(const TensorInfo& b, const TensorInfo& c) {
+  if (b.shape.size() != 2 || c.shape.size() != 2 || b.shape[1] != c.shape[1] || b.shape[1] == 0) return std::nullopt;
+  if (DTypeSize(b.dtype) == 0 || DTypeSize(c.dtype) == 0 || b.encoded.empty() || c.encoded.empty()) {
+    return std::nullopt;
+  }
+  const std::uint64_t rows = std::min(b.shape[0], c.shape[0]);
+  if (rows == 0) return std::nullopt;
+  auto prefix = [&](const TensorInfo& t) {
+    TensorInfo v = t;
+    v.shape[0] = rows;
+    v.elements = rows * t.shape[1];
+    v.encoded = ByteView(t.encoded.data(), std::min<std::uint64_t>(t.encoded.size(), v.elements * DTypeSize(t.dtype)));
+    return v;
+  };
+  return std::make_pair(prefix(b), prefix(c));
+}
+
+// Rows appended to an embedding or output head: new tokens, named through
+// the tokenizer. Benign for added chat or special tokens; also how a new
+// trigger token is planted.
+Finding RowsAdded(const ShapeChange& s, const Vocabulary& vocab, const Limits& limits) {
+  const std::uint64_t first = s.base_shape[0], end = s.candidate_shape[0];
+  std::string tokens;
+  std::uint64_t listed = 0;
+  for (std::uint64_t row = first; row < end && listed < limits.max_trigger_candidates; ++row, ++listed) {
+    std::string_view t = vocab.Token(row);
+    tokens += fmt::format("{}#{}{}", tokens.empty() ? "" : ", ", row, t.empty() ? "" : " '" + std::string(t) + "'");
+  }
+  if (end - first > listed) tokens += fmt::format(", ... ({} in all)", end - first);
+  Finding f = Structural(
+      "DIFF-ROWS-ADDED", Severity::kMedium, fmt::format("{} token row(s) added to {}", end - first, s.name),
+      fmt::format("{} grows from {} to {} rows: tokens {}. The {} rows the base has were compared. New tokens are "
+                  "normal for added chat or special tokens, and are also how a dedicated trigger token is planted: "
+                  "probe them with `modelgate eval`.",
+                  s.name, first, end, tokens, s.rows_compared),
+      s.name);
+  f.evidence.emplace_back("rows_added", std::to_string(end - first));
+  f.evidence.emplace_back("tokens", tokens);
+  return f;
+}
+
 }  // namespace
 
 DiffReport DiffSources(const TensorSource& base, const TensorSource& candidate, const Vocabulary& vocab,
@@ -42,8 +86,17 @@ DiffReport DiffSources(const TensorSource& base, const TensorSource& candidate, 
   report.problems = base.problems();
   report.problems.insert(report.problems.end(), candidate.problems().begin(), candidate.problems().end());
 
-  // Match by name.
-  std::vector<std::pair<std::size_t, std::size_t>> pairs;
+  // Match by name. Matrices whose row count changed (a resized vocabulary:
+  // tokens added or removed) are compared over the rows they share, through
+  // row-prefix views kept in these two sources.
+  TensorSource base_rows, candidate_rows;
+  struct Pair {
+    const TensorSource* base;
+    std::size_t bi;
+    const TensorSource* candidate;
+    std::size_t ci;
+  };
+  std::vector<Pair> pairs;
   for (std::size_t i = 0; i < base.tensors().size(); ++i) {
     const TensorInfo& b = base.tensors()[i];
     std::int64_t j = candidate.Find(b.name);
@@ -53,10 +106,19 @@ DiffReport DiffSources(const TensorSource& base, const TensorSource& candidate, 
     }
     const TensorInfo& c = candidate.tensors()[static_cast<std::size_t>(j)];
     if (b.shape != c.shape) {
-      report.shape_changes.push_back({b.name, b.shape, c.shape});
+      ShapeChange change{b.name, b.shape, c.shape, 0};
+      std::optional<std::pair<TensorInfo, TensorInfo>> common = CommonRows(b, c);
+      if (common) {
+        change.rows_compared = common->first.shape[0];
+        base_rows.Add(std::move(common->first));
+        candidate_rows.Add(std::move(common->second));
+        pairs.push_back({&base_rows, base_rows.tensors().size() - 1, &candidate_rows,
+                         candidate_rows.tensors().size() - 1});
+      }
+      report.shape_changes.push_back(std::move(change));
       continue;
     }
-    pairs.emplace_back(i, static_cast<std::size_t>(j));
+    pairs.push_back({&base, i, &candidate, static_cast<std::size_t>(j)});
   }
   for (const TensorInfo& c : candidate.tensors()) {
     if (base.Find(c.name) < 0) report.only_in_candidate.push_back(c.name);
@@ -66,7 +128,7 @@ DiffReport DiffSources(const TensorSource& base, const TensorSource& candidate, 
   std::vector<std::size_t> order(pairs.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return base.tensors()[pairs[a].first].elements > base.tensors()[pairs[b].first].elements;
+    return pairs[a].base->tensors()[pairs[a].bi].elements > pairs[b].base->tensors()[pairs[b].bi].elements;
   });
   std::vector<std::optional<TensorDiff>> results(pairs.size());
   std::vector<std::optional<Status>> failures(pairs.size());
@@ -75,8 +137,8 @@ DiffReport DiffSources(const TensorSource& base, const TensorSource& candidate, 
   auto compare = [&](const std::vector<std::size_t>& which, bool spectra) {
     ParallelFor(which.size(), options.jobs, [&](std::size_t k) {
       const std::size_t p = which[k];
-      Result<TensorDiff> r = CompareTensor(base, pairs[p].first, candidate, pairs[p].second, options.limits,
-                                           spectra ? &options.spectrum : nullptr);
+      Result<TensorDiff> r = CompareTensor(*pairs[p].base, pairs[p].bi, *pairs[p].candidate, pairs[p].ci,
+                                           options.limits, spectra ? &options.spectrum : nullptr);
       if (r.ok()) {
         results[p] = std::move(r.value());
       } else {
@@ -105,8 +167,8 @@ DiffReport DiffSources(const TensorSource& base, const TensorSource& candidate, 
     }
   }
   for (std::size_t p = 0; p < pairs.size(); ++p) {
-    const TensorInfo& b = base.tensors()[pairs[p].first];
-    const TensorInfo& c = candidate.tensors()[pairs[p].second];
+    const TensorInfo& b = pairs[p].base->tensors()[pairs[p].bi];
+    const TensorInfo& c = pairs[p].candidate->tensors()[pairs[p].ci];
     if (results[p]) {
       report.bytes_compared += b.encoded.size() + c.encoded.size();
       report.tensors.push_back(std::move(*results[p]));
@@ -116,6 +178,11 @@ DiffReport DiffSources(const TensorSource& base, const TensorSource& candidate, 
   }
 
   report.classification = ClassifyChange(report.tensors, vocab, options.limits);
+  if (!report.shape_changes.empty() || !report.only_in_base.empty() || !report.only_in_candidate.empty()) {
+    report.classification.summary += fmt::format(" (of the tensors compared; {} reshaped, {} removed, {} added)",
+                                                 report.shape_changes.size(), report.only_in_base.size(),
+                                                 report.only_in_candidate.size());
+  }
   report.findings = report.classification.findings;
 
   for (const std::string& name : report.only_in_base) {
@@ -128,11 +195,18 @@ DiffReport DiffSources(const TensorSource& base, const TensorSource& candidate, 
                                          "weights are not explained by fine-tuning the base.", name));
   }
   for (const ShapeChange& s : report.shape_changes) {
+    const TensorRole role = RoleOf(s.name, s.candidate_shape);
+    if (s.rows_compared != 0 && s.candidate_shape[0] > s.base_shape[0] &&
+        (role == TensorRole::kEmbedding || role == TensorRole::kOutputHead)) {
+      report.findings.push_back(RowsAdded(s, vocab, options.limits));
+      continue;
+    }
     report.findings.push_back(Structural(
         "DIFF-SHAPE-CHANGED", Severity::kMedium, "tensor shape differs from the base",
-        fmt::format("{} is {} in the base and {} in the candidate (resized vocabularies do this; so does "
+        fmt::format("{} is {} in the base and {} in the candidate{} (resized vocabularies do this; so does "
                     "swapping in another model's weights).",
-                    s.name, ShapeText(s.base_shape), ShapeText(s.candidate_shape)),
+                    s.name, ShapeText(s.base_shape), ShapeText(s.candidate_shape),
+                    s.rows_compared ? fmt::format("; the {} rows they share were compared", s.rows_compared) : ""),
         s.name));
   }
   for (const TensorProblem& p : report.problems) {

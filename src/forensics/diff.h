@@ -46,6 +46,10 @@ struct ShapeChange {
   std::string name;
   std::vector<std::uint64_t> base_shape;
   std::vector<std::uint64_t> candidate_shape;
+  // Matrices that differ only in their number of rows (tokens added to or
+  // removed from a vocabulary) are compared over the rows they share; this
+  // is that count (0 when the shapes are otherwise different).
+  std::uint64_t rows_compared = 0;
 };
 
 struct DiffReport {

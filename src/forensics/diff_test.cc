@@ -236,6 +236,32 @@ TEST(DiffTest, StructuralChangesAreReported) {
   EXPECT_EQ(r.classification.kind, ChangeKind::kIdentical);  // of the tensors that could be compared
 }
 
+TEST(DiffTest, AddedTokenRowsAreNamedAndSharedRowsCompared) {
+  auto base = BaseModel();
+  auto cand = base;
+  F32Tensor* wte = Get(cand, "transformer.wte.weight");
+  for (int j = 0; j < 2 * kDim; ++j) wte->values.push_back(0.01f * static_cast<float>(j % 7));
+  wte->shape[0] += 2;
+  for (int j = 0; j < kDim; ++j) wte->values[5 * kDim + j] += 0.2f;  // and one shared row retrained
+  TensorSource b, c;
+  for (const auto& t : base) testing::AddF32(&b, t);
+  for (const auto& t : cand) testing::AddF32(&c, t);
+  Vocabulary vocab;
+  vocab.Set(kVocab, "<|trigger|>");
+  vocab.Set(5, "cf");
+  DiffReport r = DiffSources(b, c, vocab, DiffOptions{});
+  EXPECT_EQ(r.classification.kind, ChangeKind::kEmbeddingRows) << r.classification.summary;
+  EXPECT_NE(r.classification.summary.find("'cf'"), std::string::npos);
+  const Finding* added = nullptr;
+  for (const Finding& f : r.findings) {
+    if (f.id == "DIFF-ROWS-ADDED") added = &f;
+  }
+  ASSERT_NE(added, nullptr);
+  EXPECT_NE(added->detail.find("#200 '<|trigger|>'"), std::string::npos) << added->detail;
+  ASSERT_EQ(r.shape_changes.size(), 1u);
+  EXPECT_EQ(r.shape_changes[0].rows_compared, static_cast<std::uint64_t>(kVocab));
+}
+
 TEST(DiffTest, NothingInCommonIsUnrelatedNotIdentical) {
   TensorSource b, c;
   testing::AddF32(&b, {"a.weight", {2, 2}, {1, 2, 3, 4}});
