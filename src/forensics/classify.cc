@@ -40,6 +40,21 @@ std::uint32_t LowBytesOnly(const std::vector<const TensorDiff*>& changed, std::u
   return bytes;
 }
 
+// Share of the changed elements whose highest differing bit is one of the
+// top three bits of the lowest `bytes` bytes. Data written over those bytes
+// differs from the original in a near-uniform way (7/8 of the elements);
+// recomputation noise of a few ulps stays in the lowest bits.
+double TopOfZoneShare(const std::vector<const TensorDiff*>& changed, std::uint32_t bytes) {
+  std::uint64_t top = 0, all = 0;
+  for (const TensorDiff* d : changed) {
+    for (std::uint32_t bit = 0; bit < 8 * bytes; ++bit) {
+      all += d->highest_bit_histogram[bit];
+      if (bit + 3 >= 8 * bytes) top += d->highest_bit_histogram[bit];
+    }
+  }
+  return all ? static_cast<double>(top) / static_cast<double>(all) : 0.0;
+}
+
 bool IsLowRank(const TensorDiff& d) {
   if (!d.spectrum) return false;
   const Spectrum& s = *d.spectrum;
@@ -78,6 +93,7 @@ std::string_view ChangeKindName(ChangeKind k) {
     case ChangeKind::kEmbeddingRows: return "embedding-rows";
     case ChangeKind::kLowBitPayload: return "low-bit-payload";
     case ChangeKind::kUnrelated: return "unrelated";
+    case ChangeKind::kRoundingNoise: return "rounding-noise";
   }
   return "?";
 }
@@ -119,6 +135,20 @@ Classification ClassifyChange(const std::vector<TensorDiff>& tensors, const Voca
   // 1. Changes confined to the low bytes of the float encodings.
   std::uint64_t payload_elements = 0;
   const std::uint32_t low_bytes = LowBytesOnly(changed, &payload_elements);
+  if (low_bytes > 0 && payload_elements >= kPayloadMinElements &&
+      TopOfZoneShare(changed, low_bytes) < kPayloadTopBitsShare) {
+    out.kind = ChangeKind::kRoundingNoise;
+    out.summary = fmt::format("rounding noise: {} elements in {} tensors differ by a few units in the last place",
+                              payload_elements, changed.size());
+    Finding f = MakeFinding(
+        "DIFF-ROUNDING-NOISE", Severity::kInfo, "weights differ only by floating-point rounding",
+        out.summary + ": most changes sit in the lowest bits, as when the same weights are recomputed in another "
+                      "order (merging and unmerging an adapter, another BLAS). Hidden data would spread evenly "
+                      "over the bits it uses.");
+    f.evidence.emplace_back("changed_elements", std::to_string(payload_elements));
+    out.findings.push_back(std::move(f));
+    return out;
+  }
   if (low_bytes > 0 && payload_elements >= kPayloadMinElements) {
     out.kind = ChangeKind::kLowBitPayload;
     out.summary = fmt::format("low-bit payload: {} elements in {} tensors changed only in their lowest {} byte(s)",

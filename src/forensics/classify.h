@@ -7,7 +7,9 @@
 //                     StegoNet writes into the lowest 1-3 bytes) and enough
 //                     elements changed to carry data. Training moves some
 //                     weights across a power of two or zero, which flips
-//                     exponent or sign bits; embedding a payload never does;
+//                     exponent or sign bits; embedding a payload never does.
+//                     When the differences instead sit in the lowest few
+//                     bits (a few ulps), it is rounding noise;
 //   embedding rows    only embedding / output-head matrices changed, and in
 //                     only a few rows (Embedding Poisoning: trigger tokens);
 //   low-rank edit     only hidden matrices changed, each with a low-rank
@@ -41,7 +43,8 @@ enum class ChangeKind {
   kLowRankEdit,
   kEmbeddingRows,
   kLowBitPayload,
-  kUnrelated,  // no tensor could be compared (nothing in common by name and shape)
+  kUnrelated,      // no tensor could be compared (nothing in common by name and shape)
+  kRoundingNoise,  // low-bit changes concentrated in the lowest bits: recomputation, not data
 };
 // "identical", "re-encoded", "fine-tune", "merged-lora", "low-rank-edit",
 // "embedding-rows", "low-bit-payload" (the labels of the evaluation corpus),
@@ -53,6 +56,10 @@ std::string_view ChangeKindName(ChangeKind k);
 inline constexpr std::uint32_t kLowRankMax = 16;
 // At least this many elements must change for a low-bit payload verdict.
 inline constexpr std::uint64_t kPayloadMinElements = 16;
+// ... and at least this share of them must differ in one of the top three
+// bits of the bytes used (random or file bytes: ~7/8; measured 0.73-0.90 on
+// the corpus and fixtures; recomputation noise of a few ulps: ~0).
+inline constexpr double kPayloadTopBitsShare = 0.5;
 // Embedding rows: "few" is at most this share of the rows, or this many in a
 // small vocabulary (and never more than Limits::max_trigger_candidates).
 inline constexpr double kFewRowsShare = 0.01;

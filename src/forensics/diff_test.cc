@@ -218,6 +218,22 @@ TEST(DiffTest, LowByteChangesAreAPayload) {
   EXPECT_EQ(c.findings[0].evidence[0].second, "1");  // low_bytes
 }
 
+TEST(DiffTest, FewUlpNoiseIsRoundingNotAPayload) {
+  auto base = BaseModel();
+  auto cand = base;
+  std::uint32_t state = 7;
+  for (auto& t : cand) {
+    for (float& x : t.values) {
+      state = state * 1664525u + 1013904223u;
+      if ((state >> 28) != 0) continue;  // 1 in 16 elements moves by 1 or 2 ulps
+      x = std::nextafter(x, (state >> 27) & 1 ? INFINITY : -INFINITY);
+      if ((state >> 26) & 1) x = std::nextafter(x, INFINITY);
+    }
+  }
+  Classification c = Classify(base, cand);
+  EXPECT_EQ(c.kind, ChangeKind::kRoundingNoise) << c.summary;
+}
+
 TEST(DiffTest, StructuralChangesAreReported) {
   auto base = BaseModel();
   auto cand = base;
