@@ -1,5 +1,5 @@
-// InspectTensors: one worker per tensor (an atomic counter hands tensors to
-// `jobs` threads). Each worker streams its tensor three ways:
+// InspectTensors: one worker per tensor (ParallelFor hands tensors to `jobs`
+// threads). Each worker streams its tensor three ways:
 //   1. decoded values in chunks through TensorSource::ReadF32 (moments);
 //   2. raw encoded bytes in chunks (lane histograms, exponents, low 16 bits);
 //   3. the 1/2/3-low-byte streams in chunks, each window extended by
@@ -12,10 +12,9 @@
 #include "forensics/inspect.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <thread>
 
+#include "base/parallel.h"
 #include "forensics/byte_stats.h"
 
 namespace modelgate::forensics {
@@ -168,15 +167,7 @@ class Inspector {
   }
 
   InspectReport Run() {
-    std::atomic<std::size_t> next{0};
-    auto work = [&] {
-      for (std::size_t i; (i = next.fetch_add(1)) < stats_.size();) Tensor(i);
-    };
-    unsigned jobs = std::max(1u, std::min<unsigned>(opt_.jobs, static_cast<unsigned>(stats_.size())));
-    std::vector<std::thread> pool;
-    for (unsigned j = 1; j < jobs; ++j) pool.emplace_back(work);
-    work();
-    for (auto& t : pool) t.join();
+    ParallelFor(stats_.size(), opt_.jobs, [this](std::size_t i) { Tensor(i); });
     return Merge();
   }
 
