@@ -116,9 +116,35 @@ struct Limits {
   std::uint64_t max_inspect_lane_sample_bytes = 64u << 10;  // per byte lane, compressed for the zlib ratio
   std::uint32_t max_inspect_signature_matches = 64; // embedded-file matches kept per model (more are counted)
 
+  // Evaluation (eval, serve-model): the submitted model folder, tokenizer,
+  // suites, claims and remote responses are all untrusted.
+  std::uint64_t max_eval_config_bytes = 1u << 20;        // config.json
+  std::uint64_t max_tokenizer_bytes = 64u << 20;         // tokenizer.json
+  std::uint32_t max_vocab_size = 1u << 20;               // tokens in a vocabulary
+  std::uint32_t max_bpe_merges = 2u << 20;               // merge rules
+  std::uint32_t max_added_tokens = 1u << 16;             // added / special tokens
+  std::uint64_t max_runtime_parameters = 2'000'000'000;  // parameters the CPU runtime loads
+  std::uint32_t max_context_tokens = 1u << 16;           // prompt + generated tokens per sequence
+  std::uint32_t max_new_tokens = 4096;                   // generated tokens per request
+  std::uint32_t max_batch_sequences = 256;               // sequences decoded together
+  std::uint64_t max_suite_bytes = 64u << 20;             // one suite file
+  std::uint32_t max_suite_cases = 100'000;               // cases in one suite
+  std::uint32_t max_yaml_depth = 64;                     // nesting in YAML (suites, model cards)
+  std::uint64_t max_model_card_bytes = 4u << 20;         // README.md read for model-index
+  std::uint64_t max_claims_bytes = 16u << 20;            // evaluation_results.json
+  std::uint32_t max_claims = 10'000;                     // claimed metrics kept
+  std::uint64_t max_http_body_bytes = 64u << 20;         // one request or response body
+  std::uint64_t max_generated_text_bytes = 1u << 20;     // one generation, as checked
+  std::uint32_t max_probe_triggers = 256;                // triggers probed in one run
+
   static Limits ForFuzzing() {
     Limits l;
     l.max_decompressed_bytes = 64u << 20;
+    l.max_tokenizer_bytes = 4u << 20;
+    l.max_vocab_size = 1u << 16;
+    l.max_bpe_merges = 1u << 16;
+    l.max_suite_cases = 10'000;
+    l.max_claims = 1000;
     l.max_member_bytes = 16u << 20;
     l.max_archive_entries = 4096;
     l.max_pickle_opcodes = 200000;
