@@ -38,14 +38,14 @@ struct BanditIssue {
 
 // Runs Bandit once over many snippets and returns, per snippet, its issues.
 // Snippets Bandit cannot parse get a "syntax-error" pseudo issue. The
-// runner decides how the process is started (directly, or in the sandbox).
+// runner decides how the process is started (directly, or in the sandbox:
+// eval/sandbox/sandbox.h); it receives Bandit's argv and a work directory
+// holding the snippet files, and returns Bandit's stdout.
 // Returns non-OK when Bandit cannot be run or its output cannot be read.
 using ProcessRunner = std::function<Result<std::string>(const std::vector<std::string>& argv,
                                                         const std::string& work_dir)>;
 Result<std::vector<std::vector<BanditIssue>>> RunBandit(const std::vector<std::string>& snippets,
                                                         const ProcessRunner& run);
-// Runs argv directly (no sandbox) and returns its stdout.
-Result<std::string> RunProcessDirect(const std::vector<std::string>& argv, const std::string& work_dir);
 
 struct CaseResult {
   std::string case_id;
