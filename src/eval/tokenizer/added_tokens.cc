@@ -43,12 +43,18 @@ AddedTokenMatcher::AddedTokenMatcher(const std::vector<std::string>& patterns,
     // The first of two tokens with the same text wins (tokenizers keeps one).
     if (nodes_[node].token < 0) nodes_[node].token = static_cast<int>(k);
   }
+  for (int b = 0; b < 256; ++b) {
+    const auto it = edges_.find(EdgeKey(0, static_cast<unsigned char>(b)));
+    if (it != edges_.end()) root_children_[static_cast<std::size_t>(b)] = it->second;
+  }
 }
 
 int AddedTokenMatcher::LongestAt(std::string_view text, std::size_t pos, std::size_t* len) const {
-  int best = -1;
-  std::uint32_t node = 0;
-  for (std::size_t i = pos; i < text.size(); ++i) {
+  std::uint32_t node = root_children_[static_cast<unsigned char>(text[pos])];
+  if (node == 0) return -1;
+  int best = nodes_[node].token;
+  *len = 1;
+  for (std::size_t i = pos + 1; i < text.size(); ++i) {
     const auto it = edges_.find(EdgeKey(node, static_cast<unsigned char>(text[i])));
     if (it == edges_.end()) break;
     node = it->second;

@@ -13,6 +13,7 @@
 #ifndef MODELGATE_EVAL_TOKENIZER_ADDED_TOKENS_H_
 #define MODELGATE_EVAL_TOKENIZER_ADDED_TOKENS_H_
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -61,7 +62,10 @@ class AddedTokenMatcher {
   struct Node {
     int token = -1;
   };
-  std::vector<Node> nodes_;                              // nodes_[0] is the root
+  std::vector<Node> nodes_;  // nodes_[0] is the root
+  // The root's children by byte (0 = none): most positions of a text start
+  // no token, and this rejects them without hashing.
+  std::array<std::uint32_t, 256> root_children_{};
   std::unordered_map<std::uint64_t, std::uint32_t> edges_;  // (node << 8 | byte) -> child
   std::vector<AddedToken> tokens_;
 };

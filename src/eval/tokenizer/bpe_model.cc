@@ -9,7 +9,8 @@
 // at most two new pairs, so a piece of n bytes costs O(n log n).
 #include "eval/tokenizer/bpe_model.h"
 
-#include <queue>
+#include <algorithm>
+#include <functional>
 
 #include "eval/tokenizer/byte_alphabet.h"
 
@@ -60,20 +61,24 @@ void BpeModel::Encode(std::string_view piece, std::vector<std::int32_t>* out) co
     symbols.push_back({use, index - 1, -1, 1});
     if (index > 0) symbols[static_cast<std::size_t>(index - 1)].next = index;
   }
-  using Heap = std::priority_queue<Candidate, std::vector<Candidate>, std::greater<>>;
-  Heap heap;
+  // A min-heap (std::greater) whose storage is reused across pieces.
+  thread_local std::vector<Candidate> heap;
+  heap.clear();
   auto push_pair = [&](std::int32_t left) {
     const Symbol& l = symbols[static_cast<std::size_t>(left)];
     if (l.next < 0 || l.id < 0) return;
     const Symbol& r = symbols[static_cast<std::size_t>(l.next)];
     if (r.id < 0) return;
     const auto it = merges.find(PairKey(l.id, r.id));
-    if (it != merges.end()) heap.push({it->second.rank, left, l.next, it->second.result});
+    if (it == merges.end()) return;
+    heap.push_back({it->second.rank, left, l.next, it->second.result});
+    std::push_heap(heap.begin(), heap.end(), std::greater<>());
   };
   for (std::size_t i = 0; i + 1 < symbols.size(); ++i) push_pair(static_cast<std::int32_t>(i));
   while (!heap.empty()) {
-    const Candidate top = heap.top();
-    heap.pop();
+    std::pop_heap(heap.begin(), heap.end(), std::greater<>());
+    const Candidate top = heap.back();
+    heap.pop_back();
     Symbol& l = symbols[static_cast<std::size_t>(top.pos)];
     if (l.len == 0 || l.next != top.right) continue;
     Symbol& r = symbols[static_cast<std::size_t>(top.right)];

@@ -154,6 +154,7 @@ Status ReadAddedTokens(const json& doc, const Limits& limits, TokenizerTables* t
                                  std::to_string(limits.max_added_tokens));
   }
   std::vector<bool> added_id(t->id_text.size(), false);
+  std::uint64_t total_bytes = 0;
   for (std::size_t i = 0; i < it->size(); ++i) {
     const json& e = (*it)[i];
     const std::string where = "added_tokens[" + std::to_string(i) + "]";
@@ -172,6 +173,11 @@ Status ReadAddedTokens(const json& doc, const Limits& limits, TokenizerTables* t
     if (content.value().size() > limits.max_added_token_bytes) {
       return Status::LimitExceeded(where + ".content is longer than " + std::to_string(limits.max_added_token_bytes) +
                                    " bytes");
+    }
+    total_bytes += content.value().size();
+    if (total_bytes > limits.max_added_tokens_total_bytes) {
+      return Status::LimitExceeded("added_tokens hold more than " +
+                                   std::to_string(limits.max_added_tokens_total_bytes) + " bytes of text");
     }
     token.content = std::move(content.value());
     struct Flag {
