@@ -6,9 +6,7 @@
 namespace modelgate::eval {
 namespace {
 
-std::uint64_t EdgeKey(std::uint32_t node, unsigned char byte) {
-  return (static_cast<std::uint64_t>(node) << 8) | byte;
-}
+std::uint64_t EdgeKey(std::uint32_t node, unsigned char byte) { return (static_cast<std::uint64_t>(node) << 8) | byte; }
 
 // Code point of the character ending just before `end` (UTF-8 is
 // self-synchronising, so step back over continuation bytes).
@@ -27,16 +25,15 @@ std::uint32_t LastChar(std::string_view text, std::size_t end, std::size_t* begi
 
 }  // namespace
 
-AddedTokenMatcher::AddedTokenMatcher(const std::vector<std::string>& patterns,
-                                     const std::vector<AddedToken>& tokens)
+AddedTokenMatcher::AddedTokenMatcher(const std::vector<std::string>& patterns, const std::vector<AddedToken>& tokens)
     : nodes_(1), tokens_(tokens) {
   for (std::size_t k = 0; k < patterns.size(); ++k) {
     const std::string& p = patterns[k];
     if (p.empty()) continue;
     std::uint32_t node = 0;
     for (const char ch : p) {
-      const auto [it, inserted] = edges_.try_emplace(EdgeKey(node, static_cast<unsigned char>(ch)),
-                                                     static_cast<std::uint32_t>(nodes_.size()));
+      const auto [it, inserted] =
+          edges_.try_emplace(EdgeKey(node, static_cast<unsigned char>(ch)), static_cast<std::uint32_t>(nodes_.size()));
       if (inserted) nodes_.emplace_back();
       node = it->second;
     }

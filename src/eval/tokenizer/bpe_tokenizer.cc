@@ -155,7 +155,8 @@ std::optional<TokenId> BpeTokenizer::TokenIdOf(std::string_view token_text) cons
 }
 
 bool BpeTokenizer::IsSpecial(TokenId id) const {
-  return id >= 0 && static_cast<std::size_t>(id) < impl_->special.size() && impl_->special[static_cast<std::size_t>(id)];
+  return id >= 0 && static_cast<std::size_t>(id) < impl_->special.size() &&
+         impl_->special[static_cast<std::size_t>(id)];
 }
 
 std::optional<TokenId> BpeTokenizer::bos_id() const { return impl_->tables.bos; }

@@ -15,9 +15,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const std::size_t nul = input.find('\0');
   const std::string_view json = input.substr(0, nul);
-  const std::string_view text = nul == std::string_view::npos
-                                    ? std::string_view("Hello world, don't 12345\n\tCafe\xCC\x81 \xE6\x9D\xB1 <|endoftext|>")
-                                    : input.substr(nul + 1);
+  const std::string_view text =
+      nul == std::string_view::npos
+          ? std::string_view("Hello world, don't 12345\n\tCafe\xCC\x81 \xE6\x9D\xB1 <|endoftext|>")
+          : input.substr(nul + 1);
   auto r = eval::BpeTokenizer::FromJson(json, limits);
   if (!r.ok()) return 0;
   const eval::BpeTokenizer& tok = *r.value();

@@ -9,9 +9,8 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "eval/tokenizer/pre_tokenizer.h"
 
@@ -61,8 +60,7 @@ TEST_P(ReferenceEncodings, EncodeAndDecodeMatchPython) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(BpeTokenizer, ReferenceEncodings,
-                         ::testing::Values("gpt2", "gpt2_prefix", "llama3", "qwen2"));
+INSTANTIATE_TEST_SUITE_P(BpeTokenizer, ReferenceEncodings, ::testing::Values("gpt2", "gpt2_prefix", "llama3", "qwen2"));
 
 std::vector<std::string> Split(SplitPattern p, std::string_view text) {
   std::vector<std::size_t> lengths;
@@ -82,8 +80,7 @@ using Pieces = std::vector<std::string>;
 TEST(BpePreTokenizer, Llama3SpacesBeforeWordsAndNewlines) {
   // \s+(?!\S) leaves the last space for " world"; \s*[\r\n]+ ends at the
   // last newline of the run.
-  EXPECT_EQ(Split(SplitPattern::kLlama3, "Hello  world\n\n  x"),
-            (Pieces{"Hello", " ", " world", "\n\n", " ", " x"}));
+  EXPECT_EQ(Split(SplitPattern::kLlama3, "Hello  world\n\n  x"), (Pieces{"Hello", " ", " world", "\n\n", " ", " x"}));
   EXPECT_EQ(Split(SplitPattern::kLlama3, "a \n b"), (Pieces{"a", " \n", " b"}));
   EXPECT_EQ(Split(SplitPattern::kLlama3, "end   "), (Pieces{"end", "   "}));
 }
@@ -181,8 +178,8 @@ TEST(BpeTokenizer, EncodeSpeedOnOneMegabyte) {
     const std::clock_t start = std::clock();
     const auto ids = tok->Encode(text);
     const double s = static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
-    std::printf("[ BpeTokenizer ] %s: %zu bytes -> %zu tokens in %.3f s CPU, %.1f MB/s\n", style.c_str(),
-                text.size(), ids.size(), s, static_cast<double>(text.size()) / 1e6 / s);
+    std::printf("[ BpeTokenizer ] %s: %zu bytes -> %zu tokens in %.3f s CPU, %.1f MB/s\n", style.c_str(), text.size(),
+                ids.size(), s, static_cast<double>(text.size()) / 1e6 / s);
     EXPECT_FALSE(ids.empty());
   }
 }

@@ -11,7 +11,7 @@ namespace {
 
 struct Alphabet {
   std::array<std::uint32_t, 256> to_cp{};
-  std::array<std::string, 256> spelled;    // UTF-8 of to_cp[b]
+  std::array<std::string, 256> spelled;     // UTF-8 of to_cp[b]
   std::array<std::int16_t, 0x144> to_byte;  // code point -> byte, -1 outside
 };
 

@@ -14,8 +14,7 @@
 namespace modelgate::eval {
 namespace {
 
-constexpr std::string_view kGpt2Regex =
-    R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
+constexpr std::string_view kGpt2Regex = R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
 constexpr std::string_view kLlama3Regex =
     R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
 constexpr std::string_view kQwen2Regex =
@@ -161,7 +160,7 @@ void PreTokenize(const std::vector<PreTokenizerStep>& steps, std::string_view se
       if (step.kind == PreTokenizerStep::Kind::kByteLevel) {
         // tokenizers' ByteLevel: a space is prepended to every piece that
         // does not already start with one.
-        if (step.add_prefix_space && piece.front() != ' ') piece.insert(piece.begin(), ' ');
+        if (step.add_prefix_space && !piece.empty() && piece.front() != ' ') piece.insert(piece.begin(), ' ');
         split = step.use_regex;
       } else {
         pattern = step.pattern;

@@ -188,8 +188,9 @@ Status ReadAddedTokens(const json& doc, const Limits& limits, TokenizerTables* t
     Result<bool> special = OptionalBool(e, "special", false, where);
     if (!special.ok()) return special.status();
     token.special = special.value();
-    for (const Flag& f : {Flag{"single_word", &token.single_word, false}, Flag{"lstrip", &token.lstrip, false},
-                          Flag{"rstrip", &token.rstrip, false}, Flag{"normalized", &token.normalized, !token.special}}) {
+    for (const Flag& f :
+         {Flag{"single_word", &token.single_word, false}, Flag{"lstrip", &token.lstrip, false},
+          Flag{"rstrip", &token.rstrip, false}, Flag{"normalized", &token.normalized, !token.special}}) {
       Result<bool> v = OptionalBool(e, f.key, f.fallback, where);
       if (!v.ok()) return v.status();
       *f.field = v.value();

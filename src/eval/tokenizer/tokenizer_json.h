@@ -5,12 +5,11 @@
 #define MODELGATE_EVAL_TOKENIZER_TOKENIZER_JSON_H_
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "eval/tokenizer/added_tokens.h"
 #include "eval/tokenizer/bpe_model.h"

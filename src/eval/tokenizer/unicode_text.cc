@@ -102,9 +102,7 @@ void DecodeChars(std::string_view text, std::vector<DecodedChar>* out) {
   }
 }
 
-bool IsWhiteSpace(std::uint32_t cp) {
-  return cp != kInvalidCodePoint && u_isUWhiteSpace(static_cast<UChar32>(cp));
-}
+bool IsWhiteSpace(std::uint32_t cp) { return cp != kInvalidCodePoint && u_isUWhiteSpace(static_cast<UChar32>(cp)); }
 
 bool IsWordChar(std::uint32_t cp) {
   if (cp == kInvalidCodePoint) return false;
