@@ -123,6 +123,8 @@ struct Limits {
   std::uint32_t max_vocab_size = 1u << 20;               // tokens in a vocabulary
   std::uint32_t max_bpe_merges = 2u << 20;               // merge rules
   std::uint32_t max_added_tokens = 1u << 16;             // added / special tokens
+  std::uint32_t max_added_token_bytes = 4096;            // one added token's text (matching is O(text x this))
+  std::uint32_t max_added_tokens_total_bytes = 4u << 20;  // all added tokens' text (the matcher's trie)
   std::uint64_t max_runtime_parameters = 2'000'000'000;  // parameters the CPU runtime loads
   std::uint32_t max_context_tokens = 1u << 16;           // prompt + generated tokens per sequence
   std::uint32_t max_new_tokens = 4096;                   // generated tokens per request
@@ -143,6 +145,8 @@ struct Limits {
     l.max_tokenizer_bytes = 4u << 20;
     l.max_vocab_size = 1u << 16;
     l.max_bpe_merges = 1u << 16;
+    l.max_added_token_bytes = 256;
+    l.max_added_tokens_total_bytes = 64u << 10;
     l.max_suite_cases = 10'000;
     l.max_claims = 1000;
     l.max_member_bytes = 16u << 20;
