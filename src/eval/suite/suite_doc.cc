@@ -48,9 +48,10 @@ Status FromYaml(const YAML::Node& node, const std::string& source, std::size_t f
         if (out->Find(key) != nullptr) {
           return Status::Corruption(fmt::format("{}:{}: duplicate key '{}'", source, key_line, key));
         }
-        out->fields.emplace_back(key, DocNode());
+        out->keys.push_back(key);
+        out->values.emplace_back();
         MODELGATE_RETURN_IF_ERROR(
-            FromYaml(kv.second, source, first_line, depth + 1, max_depth, &out->fields.back().second));
+            FromYaml(kv.second, source, first_line, depth + 1, max_depth, &out->values.back()));
       }
       return Status::Ok();
   }
@@ -85,8 +86,9 @@ Status FromJson(const nlohmann::json& value, const std::string& source, std::siz
   } else if (value.is_object()) {
     out->kind = DocNode::Kind::kMap;
     for (const auto& [key, item] : value.items()) {
-      out->fields.emplace_back(key, DocNode());
-      MODELGATE_RETURN_IF_ERROR(FromJson(item, source, line, depth + 1, max_depth, &out->fields.back().second));
+      out->keys.push_back(key);
+      out->values.emplace_back();
+      MODELGATE_RETURN_IF_ERROR(FromJson(item, source, line, depth + 1, max_depth, &out->values.back()));
     }
   } else {
     return Status::Corruption(fmt::format("{}:{}: unsupported JSON value", source, line));
@@ -97,8 +99,8 @@ Status FromJson(const nlohmann::json& value, const std::string& source, std::siz
 }  // namespace
 
 const DocNode* DocNode::Find(const std::string& key) const {
-  for (const auto& [k, v] : fields) {
-    if (k == key) return &v;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i] == key) return &values[i];
   }
   return nullptr;
 }

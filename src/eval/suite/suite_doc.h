@@ -10,7 +10,6 @@
 
 #include <cstddef>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -31,7 +30,11 @@ struct DocNode {
   std::string scalar;
   std::size_t line = 0;  // 1-based line in the source file
   std::vector<DocNode> items;                          // kList
-  std::vector<std::pair<std::string, DocNode>> fields; // kMap, in document order, keys unique
+  // kMap, in document order, keys unique: keys[i] names values[i]. (Two
+  // vectors because std::pair<std::string, DocNode> would need DocNode
+  // complete here.)
+  std::vector<std::string> keys;
+  std::vector<DocNode> values;
 
   const DocNode* Find(const std::string& key) const;
 };

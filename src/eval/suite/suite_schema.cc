@@ -38,7 +38,9 @@ Status SuiteSchema::Error(const DocNode& node, const std::string& message) const
 
 Status SuiteSchema::Keys(const DocNode& node, std::initializer_list<const char*> allowed, const char* what) const {
   if (node.kind != Kind::kMap) return Error(node, fmt::format("{} must be a mapping", what));
-  for (const auto& [key, value] : node.fields) {
+  for (std::size_t i = 0; i < node.keys.size(); ++i) {
+    const std::string& key = node.keys[i];
+    const DocNode& value = node.values[i];
     const bool known = std::any_of(allowed.begin(), allowed.end(), [&](const char* k) { return key == k; });
     if (!known) return Error(value, fmt::format("unknown key '{}' in {}", key, what));
   }
@@ -103,7 +105,9 @@ Status SuiteSchema::TextList(const DocNode& node, std::vector<std::string>* out)
 
 Status SuiteSchema::ReadDecoding(const DocNode& node, Decoding* out) const {
   MODELGATE_RETURN_IF_ERROR(Keys(node, {"max_new_tokens", "temperature", "top_p", "seed", "stop"}, "decoding"));
-  for (const auto& [key, value] : node.fields) {
+  for (std::size_t i = 0; i < node.keys.size(); ++i) {
+    const std::string& key = node.keys[i];
+    const DocNode& value = node.values[i];
     if (key == "max_new_tokens") {
       std::uint64_t n = 0;
       MODELGATE_RETURN_IF_ERROR(Unsigned(value, &n));
