@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Result<std::vector<GenerationRequest>> requests = ParseRequestLines(text, limits);
   if (requests.ok()) {
     std::string again;
-    for (const GenerationRequest& r : *requests) again += RequestToJsonLine(r) + "\n";
+    for (const GenerationRequest& r : requests.value()) again += RequestToJsonLine(r) + "\n";
     Result<std::vector<GenerationRequest>> twice = ParseRequestLines(again, limits);
     // Prompts with invalid UTF-8 are replaced on encoding, so only the count is compared.
     if (!twice.ok() || twice->size() != requests->size()) std::abort();
@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Result<std::vector<Generation>> generations = ParseGenerationLines(text, limits);
   if (generations.ok()) {
     std::string again;
-    for (const Generation& g : *generations) again += GenerationToJsonLine(g) + "\n";
+    for (const Generation& g : generations.value()) again += GenerationToJsonLine(g) + "\n";
     Result<std::vector<Generation>> twice = ParseGenerationLines(again, limits);
     if (!twice.ok() || twice->size() != generations->size()) std::abort();
   }
