@@ -25,6 +25,7 @@ CommandRunner RegisterSign(CLI::App& app);
 CommandRunner RegisterVerify(CLI::App& app);
 CommandRunner RegisterDiff(CLI::App& app);
 CommandRunner RegisterInspect(CLI::App& app);
+CommandRunner RegisterSandboxProbe(CLI::App& app);
 
 }  // namespace modelgate::cli
 

@@ -8,6 +8,7 @@
 #ifndef MODELGATE_EVAL_SANDBOX_SANDBOX_H_
 #define MODELGATE_EVAL_SANDBOX_SANDBOX_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -23,12 +24,16 @@ struct SandboxPolicy {
   std::vector<std::string> read_only;
   bool allow_network = false;   // only for tests of the sandbox itself
   int timeout_seconds = 0;      // 0 = none; the child is killed when exceeded
+  // Bound on each of stdout and stderr; past it the child is killed and
+  // ProcessOutput::output_truncated is set (RunUnsandboxed uses the default).
+  std::uint64_t max_output_bytes = 256ull << 20;
 };
 
 struct ProcessOutput {
   int exit_code = -1;           // -1 when killed by a signal
   int signal = 0;
   bool timed_out = false;
+  bool output_truncated = false; // a stream passed the bound; the child was killed
   std::string out;              // stdout
   std::string err;              // stderr
 };
