@@ -26,6 +26,7 @@ CommandRunner RegisterVerify(CLI::App& app);
 CommandRunner RegisterDiff(CLI::App& app);
 CommandRunner RegisterInspect(CLI::App& app);
 CommandRunner RegisterSandboxProbe(CLI::App& app);
+CommandRunner RegisterEval(CLI::App& app);
 
 }  // namespace modelgate::cli
 

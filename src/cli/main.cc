@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   modelgate::cli::CommandRunner verify = modelgate::cli::RegisterVerify(app);
   modelgate::cli::CommandRunner diff = modelgate::cli::RegisterDiff(app);
   modelgate::cli::CommandRunner inspect = modelgate::cli::RegisterInspect(app);
+  modelgate::cli::CommandRunner eval = modelgate::cli::RegisterEval(app);
   modelgate::cli::CommandRunner sandbox_probe = modelgate::cli::RegisterSandboxProbe(app);
   try {
     app.parse(argc, argv);
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("verify")) return verify();
   if (app.got_subcommand("diff")) return diff();
   if (app.got_subcommand("inspect")) return inspect();
+  if (app.got_subcommand("eval")) return eval();
   if (app.got_subcommand("sandbox-probe")) return sandbox_probe();
   return modelgate::cli::kExitUsage;
 }
