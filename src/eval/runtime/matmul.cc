@@ -31,29 +31,39 @@ namespace {
 // Output rows per task: large enough that a task amortises the hand-off, and
 // fixed so that results are identical whatever the thread count.
 constexpr std::size_t kRowsPerTask = 64;
-// Below this many multiply-adds a product runs on the calling thread: waking
-// workers would cost more than the work.
-constexpr std::size_t kInlineWork = 1u << 15;
+constexpr std::size_t kInlineWork = 1u << 18;
 
 using BlockFn = void (*)(const float*, std::size_t, const float*, std::size_t, std::size_t, const float*, float*,
                          std::size_t, std::size_t);
 
-BlockFn ChooseKernel() { return kernels::HaveAvx2() ? kernels::MatMulBlockAvx2 : kernels::MatMulBlockEigen; }
+BlockFn Kernel() {
+  static const BlockFn kernel = kernels::HaveAvx2() ? kernels::MatMulBlockAvx2 : kernels::MatMulBlockEigen;
+  return kernel;
+}
 
 }  // namespace
 
+void RunTasks(ThreadPool& pool, std::size_t tasks, std::size_t work, const std::function<void(std::size_t)>& fn) {
+  if (work < kInlineWork) {
+    for (std::size_t t = 0; t < tasks; ++t) fn(t);
+  } else {
+    pool.Run(tasks, fn);
+  }
+}
+
 void MatMulTransposed(ThreadPool& pool, const float* x, std::size_t n, const float* w, std::size_t out,
                       std::size_t in, const float* bias, float* y) {
-  static const BlockFn kernel = ChooseKernel();
-  const std::size_t tasks = (out + kRowsPerTask - 1) / kRowsPerTask;
-  auto run = [&](std::size_t t) {
+  const BlockFn kernel = Kernel();
+  RunTasks(pool, (out + kRowsPerTask - 1) / kRowsPerTask, n * out * in, [&](std::size_t t) {
     const std::size_t first = t * kRowsPerTask;
     kernel(x, n, w, out, in, bias, y, first, std::min(kRowsPerTask, out - first));
-  };
-  if (n * out * in < kInlineWork) {
-    for (std::size_t t = 0; t < tasks; ++t) run(t);
-  } else {
-    pool.Run(tasks, run);
+  });
+}
+
+void MatMulTransposedSerial(const float* x, std::size_t n, const float* w, std::size_t out, std::size_t in, float* y) {
+  const BlockFn kernel = Kernel();
+  for (std::size_t first = 0; first < out; first += kRowsPerTask) {
+    kernel(x, n, w, out, in, nullptr, y, first, std::min(kRowsPerTask, out - first));
   }
 }
 

@@ -101,34 +101,45 @@ void CausalLm::Attention(std::uint32_t layer, Batch& b, std::span<KvCache* const
       }
     }
   }
+  // Per (sequence, head): scores = Q K^T over the cached keys with the
+  // matrix kernel (the causal mask is applied by reading only positions
+  // <= the query's), softmax, then the weighted sum of values.
   const float scale = std::sqrt(static_cast<float>(hd));
-  pool_.Run(caches.size() * c.heads, [&](std::size_t task) {
+  std::size_t work = 0;
+  for (std::size_t s = 0; s < caches.size(); ++s) {
+    work += std::size_t{b.seq_first[s + 1] - b.seq_first[s]} * caches[s]->length() * hd * 2 * c.heads;
+  }
+  RunTasks(pool_, caches.size() * c.heads, work, [&](std::size_t task) {
     const std::size_t s = task / c.heads;
     const std::uint32_t h = static_cast<std::uint32_t>(task % c.heads), g = h / rep;
     const float* keys = caches[s]->keys(layer, g);
     const float* values = caches[s]->values(layer, g);
-    thread_local std::vector<float> scores;
-    for (std::uint32_t r = b.seq_first[s]; r < b.seq_first[s + 1]; ++r) {
-      const float* q = b.qkv.data() + r * stride + std::size_t{h} * hd;
-      const std::uint32_t n = b.position[r] + 1;  // causal: positions [0, p]
-      scores.resize(n);
+    const std::uint32_t first = b.seq_first[s], rows = b.seq_first[s + 1] - first;
+    const std::uint32_t keys_len = caches[s]->length();
+    thread_local std::vector<float> q, scores;
+    q.resize(std::size_t{rows} * hd);
+    scores.resize(std::size_t{rows} * keys_len);
+    for (std::uint32_t j = 0; j < rows; ++j) {
+      std::copy_n(b.qkv.data() + (first + j) * stride + std::size_t{h} * hd, hd, q.data() + std::size_t{j} * hd);
+    }
+    MatMulTransposedSerial(q.data(), rows, keys, keys_len, hd, scores.data());
+    for (std::uint32_t j = 0; j < rows; ++j) {
+      const std::uint32_t r = first + j, n = b.position[r] + 1;  // causal: positions [0, p]
+      float* row = scores.data() + std::size_t{j} * keys_len;
       float max = -INFINITY;
       for (std::uint32_t t = 0; t < n; ++t) {
-        const float* k = keys + std::size_t{t} * hd;
-        float dot = 0;
-        for (std::uint32_t i = 0; i < hd; ++i) dot += q[i] * k[i];
-        scores[t] = dot / scale;
-        max = std::max(max, scores[t]);
+        row[t] /= scale;
+        max = std::max(max, row[t]);
       }
       float sum = 0;
       for (std::uint32_t t = 0; t < n; ++t) {
-        scores[t] = std::exp(scores[t] - max);
-        sum += scores[t];
+        row[t] = std::exp(row[t] - max);
+        sum += row[t];
       }
       float* out = b.attn.data() + std::size_t{r} * q_width + std::size_t{h} * hd;
       std::fill_n(out, hd, 0.0f);
       for (std::uint32_t t = 0; t < n; ++t) {
-        const float p = scores[t] / sum;
+        const float p = row[t] / sum;
         const float* v = values + std::size_t{t} * hd;
         for (std::uint32_t i = 0; i < hd; ++i) out[i] += p * v[i];
       }
