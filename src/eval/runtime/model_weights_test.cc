@@ -92,3 +92,38 @@ TEST(ModelWeights, ParameterLimit) {
 
 }  // namespace
 }  // namespace modelgate::eval
+
+namespace modelgate::eval {
+namespace {
+
+// The qwen2 fixture split over two shards with a model.safetensors.index.json
+// loads and gives the same logits as the single file.
+TEST(ModelWeights, ShardedIndexLoads) {
+  std::vector<NamedTensor> t = FixtureTensors("qwen2");
+  const std::string dir =
+      testing::TempModelDir("sharded", testing::ReadText(testing::FixtureDir("qwen2") + "/config.json"));
+  std::vector<NamedTensor> first(t.begin(), t.begin() + t.size() / 2), second(t.begin() + t.size() / 2, t.end());
+  testing::WriteSafetensors(dir + "/model-00001-of-00002.safetensors", first);
+  testing::WriteSafetensors(dir + "/model-00002-of-00002.safetensors", second);
+  nlohmann::json index = {{"metadata", nlohmann::json::object()}, {"weight_map", nlohmann::json::object()}};
+  for (const NamedTensor& n : first) index["weight_map"][n.name] = "model-00001-of-00002.safetensors";
+  for (const NamedTensor& n : second) index["weight_map"][n.name] = "model-00002-of-00002.safetensors";
+  std::ofstream(dir + "/model.safetensors.index.json") << index.dump();
+  Result<std::unique_ptr<CausalLm>> sharded = CausalLm::Load(dir, Limits::Default(), 1);
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(sharded.ok()) << sharded.status().ToString();
+  Result<std::unique_ptr<CausalLm>> single = CausalLm::Load(testing::FixtureDir("qwen2"), Limits::Default(), 1);
+  ASSERT_TRUE(single.ok());
+  const std::vector<TokenId> prompt = {5, 17, 250, 3};
+  std::vector<float> a, b;
+  for (auto [lm, out] : {std::pair{sharded.value().get(), &a}, std::pair{single.value().get(), &b}}) {
+    KvCache cache = lm->NewCache();
+    KvCache* caches[] = {&cache};
+    std::span<const TokenId> tokens[] = {prompt};
+    ASSERT_TRUE(lm->Forward(caches, tokens, true, out).ok());
+  }
+  EXPECT_EQ(a, b);
+}
+
+}  // namespace
+}  // namespace modelgate::eval
