@@ -36,8 +36,12 @@ std::int32_t SampleToken(std::span<const float> logits, double temperature, doub
   double total = 0;
   for (std::size_t i = 0; i < logits.size(); ++i) {
     p[i] = std::exp((logits[i] - max) / temperature);
+    if (std::isnan(p[i])) p[i] = 0;  // NaN would break the sort's ordering
     total += p[i];
   }
+  // A hostile model can emit NaN or infinite logits: no distribution to
+  // sample from, so the choice stays deterministic.
+  if (!(total > 0) || !std::isfinite(total)) return GreedyToken(logits);
   std::vector<std::int32_t> order(logits.size());
   std::iota(order.begin(), order.end(), 0);
   std::sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) { return p[a] > p[b] || (p[a] == p[b] && a < b); });

@@ -23,7 +23,9 @@ double UniformDouble(std::mt19937_64& rng);
 
 // Samples from softmax(logits / temperature) restricted to the smallest set
 // of most likely tokens whose probability reaches top_p (ties ordered by
-// id), renormalised. One draw from `rng` per call.
+// id), renormalised. One draw from `rng` per call. NaN logits count as
+// probability 0; when nothing finite is left (NaN or infinite logits) the
+// greedy token is returned.
 // REQUIRES: temperature > 0, 0 < top_p <= 1, logits non-empty.
 std::int32_t SampleToken(std::span<const float> logits, double temperature, double top_p, std::mt19937_64& rng);
 

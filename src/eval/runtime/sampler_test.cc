@@ -51,5 +51,13 @@ TEST(Sampler, FrequenciesFollowTheDistribution) {
   for (int i = 0; i < 100; ++i) EXPECT_EQ(SampleToken(l, 1.0, 0.7, rng), 1);
 }
 
+TEST(Sampler, NonFiniteLogitsStayDeterministic) {
+  std::mt19937_64 rng(3);
+  const std::vector<float> with_nan = {0.0f, NAN, 1.0f};
+  for (int i = 0; i < 20; ++i) EXPECT_NE(SampleToken(with_nan, 1.0, 1.0, rng), 1);
+  const std::vector<float> with_inf = {0.0f, INFINITY, 1.0f};
+  EXPECT_EQ(SampleToken(with_inf, 1.0, 1.0, rng), 1);  // inf - inf: greedy
+}
+
 }  // namespace
 }  // namespace modelgate::eval
