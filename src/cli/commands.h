@@ -27,6 +27,8 @@ CommandRunner RegisterDiff(CLI::App& app);
 CommandRunner RegisterInspect(CLI::App& app);
 CommandRunner RegisterSandboxProbe(CLI::App& app);
 CommandRunner RegisterEval(CLI::App& app);
+CommandRunner RegisterGenerate(CLI::App& app);
+CommandRunner RegisterServeModel(CLI::App& app);
 
 }  // namespace modelgate::cli
 

@@ -189,7 +189,8 @@ int RunEval(const EvalArgs& a) {
                   ". Install bubblewrap and allow user namespaces, or pass --no-sandbox to run unisolated.");
     }
     facts.sandbox = "bubblewrap (no network, read-only model, private /tmp, empty environment)";
-    facts.sandbox_probe = ProbeSandbox(exe, a.model.empty() ? "/usr" : a.model, &extra);
+    facts.sandbox_probe =
+        ProbeSandbox(exe, a.model.empty() ? "/usr" : std::filesystem::absolute(a.model).string(), &extra);
   } else if (needs_sandbox) {
     facts.sandbox = "none (--no-sandbox)";
     Finding f;

@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
   modelgate::cli::CommandRunner diff = modelgate::cli::RegisterDiff(app);
   modelgate::cli::CommandRunner inspect = modelgate::cli::RegisterInspect(app);
   modelgate::cli::CommandRunner eval = modelgate::cli::RegisterEval(app);
+  modelgate::cli::CommandRunner generate = modelgate::cli::RegisterGenerate(app);
+  modelgate::cli::CommandRunner serve_model = modelgate::cli::RegisterServeModel(app);
   modelgate::cli::CommandRunner sandbox_probe = modelgate::cli::RegisterSandboxProbe(app);
   try {
     app.parse(argc, argv);
@@ -41,6 +43,8 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("diff")) return diff();
   if (app.got_subcommand("inspect")) return inspect();
   if (app.got_subcommand("eval")) return eval();
+  if (app.got_subcommand("generate")) return generate();
+  if (app.got_subcommand("serve-model")) return serve_model();
   if (app.got_subcommand("sandbox-probe")) return sandbox_probe();
   return modelgate::cli::kExitUsage;
 }
