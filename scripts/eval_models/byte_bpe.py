@@ -48,6 +48,19 @@ def pretokenize(text):
     return ["".join(B2U[b] for b in piece.encode("utf-8")) for piece in _PAT.findall(text)]
 
 
+def merge_pair(syms, a, b):
+    """`syms` with every occurrence of the pair (a, b) merged, left to right."""
+    out, i = [], 0
+    while i < len(syms):
+        if i < len(syms) - 1 and syms[i] == a and syms[i + 1] == b:
+            out.append(a + b)
+            i += 2
+        else:
+            out.append(syms[i])
+            i += 1
+    return out
+
+
 class ByteBpe:
     def __init__(self, merges):
         self.merges = list(merges)  # [(a, b)] in rank order
@@ -77,17 +90,7 @@ class ByteBpe:
                     best, at = r, i
             if best is None:
                 break
-            # Merge every occurrence of the best pair, left to right.
-            a, b = self.merges[best]
-            out, i = [], 0
-            while i < len(syms):
-                if i < len(syms) - 1 and syms[i] == a and syms[i + 1] == b:
-                    out.append(a + b)
-                    i += 2
-                else:
-                    out.append(syms[i])
-                    i += 1
-            syms = out
+            syms = merge_pair(syms, *self.merges[best])
         ids = [self.vocab[s] for s in syms]
         self._cache[piece] = ids
         return ids
@@ -162,15 +165,7 @@ def train(texts, vocab_size):
             w, f = words[wi], freq[wi]
             for i in range(len(w) - 1):
                 pairs[(w[i], w[i + 1])] -= f
-            out, i = [], 0
-            while i < len(w):
-                if i < len(w) - 1 and w[i] == a and w[i + 1] == b:
-                    out.append(a + b)
-                    i += 2
-                else:
-                    out.append(w[i])
-                    i += 1
-            words[wi] = out
+            out = words[wi] = merge_pair(w, a, b)
             for i in range(len(out) - 1):
                 pairs[(out[i], out[i + 1])] += f
                 where[(out[i], out[i + 1])].add(wi)
