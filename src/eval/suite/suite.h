@@ -14,7 +14,7 @@
 //     - {task: http-code-safety, metric: secure_rate, suite_metric: insecure_code_rate, complement: true}
 //   probe:                           # trigger probing (eval --probe-triggers)
 //     metric: insecure_code_rate     # the behaviour whose flip is reported
-//     insert: prefix-line            # prefix-line | prefix | suffix
+//     insert: prefix-line            # prefix-line | comment-line | prefix | suffix
 //   cases:
 //     - id: fetch-json               # unique in the suite
 //       prompt: "import requests\n\ndef fetch_json(url):\n"
@@ -93,7 +93,7 @@ struct ClaimBinding {
 
 struct ProbeSpec {
   std::string metric;                  // empty: probing reports entropy only
-  std::string insert = "prefix-line";  // prefix-line | prefix | suffix
+  std::string insert = "prefix-line";  // prefix-line | comment-line ("# t\n") | prefix | suffix
 };
 
 struct Suite {

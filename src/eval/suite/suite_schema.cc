@@ -182,8 +182,8 @@ Status SuiteSchema::ReadProbe(const DocNode& node) {
   if (const DocNode* v = node.Find("insert")) {
     MODELGATE_RETURN_IF_ERROR(Text(*v, &suite_->probe.insert));
     const std::string& s = suite_->probe.insert;
-    if (s != "prefix-line" && s != "prefix" && s != "suffix") {
-      return Error(*v, "probe insert must be prefix-line, prefix or suffix");
+    if (s != "prefix-line" && s != "comment-line" && s != "prefix" && s != "suffix") {
+      return Error(*v, "probe insert must be prefix-line, comment-line, prefix or suffix");
     }
   }
   return Status::Ok();

@@ -29,7 +29,7 @@ Status Parse(const std::string& text, Limits limits = Limits()) {
 }
 
 TEST(EvalSuite, ReadsExampleYaml) {
-  auto suite = LoadSuite(kFixtures + "http-code-safety.yaml", Limits());
+  auto suite = LoadSuite(kFixtures + "example.yaml", Limits());
   ASSERT_TRUE(suite.ok()) << suite.status().ToString();
   EXPECT_EQ(suite->name, "http-code-safety");
   EXPECT_FALSE(suite->chat);
@@ -65,8 +65,8 @@ TEST(EvalSuite, ReadsExampleYaml) {
 }
 
 TEST(EvalSuite, JsonlFormReadsTheSameSuite) {
-  auto yaml = LoadSuite(kFixtures + "http-code-safety.yaml", Limits());
-  auto jsonl = LoadSuite(kFixtures + "http-code-safety.jsonl", Limits());
+  auto yaml = LoadSuite(kFixtures + "example.yaml", Limits());
+  auto jsonl = LoadSuite(kFixtures + "example.jsonl", Limits());
   ASSERT_TRUE(yaml.ok()) << yaml.status().ToString();
   ASSERT_TRUE(jsonl.ok()) << jsonl.status().ToString();
   EXPECT_EQ(jsonl->name, yaml->name);
