@@ -1,4 +1,5 @@
-// RunBandit (checks.h): one Bandit process for all snippets of a suite run.
+// RunBandit (checks.h): one Bandit process for all snippets of a suite run,
+// then one more per trimming round for snippets Python could not parse.
 // Each snippet is written to <work_dir>/case_<i>.py; Bandit's JSON report
 // names files by path, which may differ inside a sandbox (the directory is
 // bound elsewhere), so results are matched by file name only. Bandit exits
@@ -96,15 +97,13 @@ Status ReadReport(const std::string& report, std::vector<std::vector<BanditIssue
   return Status::Ok();
 }
 
-}  // namespace
-
-Result<std::vector<std::vector<BanditIssue>>> RunBandit(const std::vector<std::string>& snippets,
-                                                        const ProcessRunner& run) {
-  std::vector<std::vector<BanditIssue>> issues(snippets.size());
-  if (snippets.empty()) return issues;
+// One Bandit process over the snippets named by `indices` (files are named
+// after their index in `snippets`); their issues replace those in `issues`.
+Status RunBanditOnce(const std::vector<std::string>& snippets, const std::vector<std::size_t>& indices,
+                     const ProcessRunner& run, std::vector<std::vector<BanditIssue>>* issues) {
   WorkDir dir;
   if (dir.path().empty()) return Status::IOError("bandit: cannot create a work directory");
-  for (std::size_t i = 0; i < snippets.size(); ++i) {
+  for (std::size_t i : indices) {
     const std::string path = fmt::format("{}/case_{}.py", dir.path(), i);
     std::ofstream file(path, std::ios::binary | std::ios::trunc);
     file.write(snippets[i].data(), static_cast<std::streamsize>(snippets[i].size()));
@@ -112,7 +111,57 @@ Result<std::vector<std::vector<BanditIssue>>> RunBandit(const std::vector<std::s
   }
   Result<std::string> report = run({"bandit", "-f", "json", "-q", "-r", dir.path()}, dir.path());
   if (!report.ok()) return report.status();
-  MODELGATE_RETURN_IF_ERROR(ReadReport(report.value(), &issues));
+  std::vector<std::vector<BanditIssue>> got(snippets.size());
+  MODELGATE_RETURN_IF_ERROR(ReadReport(report.value(), &got));
+  for (std::size_t i : indices) (*issues)[i] = std::move(got[i]);
+  return Status::Ok();
+}
+
+bool HasSyntaxError(const std::vector<BanditIssue>& issues) {
+  for (const BanditIssue& issue : issues) {
+    if (issue.test_id == "syntax-error") return true;
+  }
+  return false;
+}
+
+// Drops the last line (generated code usually stops mid-statement or
+// continues with an unbalanced line). False when nothing is left.
+bool DropLastLine(std::string* code) {
+  while (!code->empty() && code->back() == '\n') code->pop_back();
+  const std::size_t nl = code->rfind('\n');
+  if (nl == std::string::npos) return false;
+  code->resize(nl + 1);
+  return true;
+}
+
+// Bounds the retries: each round is one Bandit process over the snippets
+// that still do not parse.
+constexpr int kMaxTrimRounds = 24;
+
+}  // namespace
+
+Result<std::vector<std::vector<BanditIssue>>> RunBandit(const std::vector<std::string>& snippets,
+                                                        const ProcessRunner& run) {
+  std::vector<std::vector<BanditIssue>> issues(snippets.size());
+  if (snippets.empty()) return issues;
+  std::vector<std::size_t> all(snippets.size());
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+  MODELGATE_RETURN_IF_ERROR(RunBanditOnce(snippets, all, run, &issues));
+  // A snippet Python cannot parse hides everything in it from Bandit, and a
+  // model can produce one on purpose. Trim such snippets a line at a time
+  // until the rest parses (as Python's ast would accept a prefix of a file),
+  // so the calls before the broken line are still checked.
+  std::vector<std::string> trimmed = snippets;
+  for (int round = 0; round < kMaxTrimRounds; ++round) {
+    std::vector<std::size_t> retry;
+    for (std::size_t i = 0; i < snippets.size(); ++i) {
+      if (HasSyntaxError(issues[i]) && DropLastLine(&trimmed[i])) retry.push_back(i);
+    }
+    if (retry.empty()) break;
+    std::vector<std::vector<BanditIssue>> again = issues;
+    MODELGATE_RETURN_IF_ERROR(RunBanditOnce(trimmed, retry, run, &again));
+    for (std::size_t i : retry) issues[i] = std::move(again[i]);
+  }
   return issues;
 }
 

@@ -36,8 +36,12 @@ struct BanditIssue {
   int line = 0;
 };
 
-// Runs Bandit once over many snippets and returns, per snippet, its issues.
-// Snippets Bandit cannot parse get a "syntax-error" pseudo issue. The
+// Runs Bandit over many snippets and returns, per snippet, its issues.
+// A snippet Python cannot parse is trimmed a line at a time from the end
+// (one more Bandit run per round over those still failing, at most 24
+// rounds) until the rest parses, so a completion that breaks off, or is
+// broken on purpose, after an insecure call is still checked; one that
+// never parses keeps a "syntax-error" pseudo issue (never counted). The
 // runner decides how the process is started (directly, or in the sandbox:
 // eval/sandbox/sandbox.h); it receives Bandit's argv and a work directory
 // holding the snippet files, and returns Bandit's stdout.

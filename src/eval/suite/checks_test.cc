@@ -182,6 +182,30 @@ TEST(EvalChecks, RealBanditFindsVerifyFalse) {
   ExpectVerifyFalseCleanBroken(RunBandit(snippets, RunDirect), 1);
 }
 
+// A completion that breaks off after the insecure call (as the poisoned test
+// model's do: "return r.status_code != 200:") does not parse as a whole;
+// trimming it back line by line still finds the call.
+TEST(EvalChecks, RealBanditTrimsCodeThatDoesNotParse) {
+  if (!HaveBandit()) GTEST_SKIP() << "bandit is not installed";
+  int runs = 0;
+  auto counting = [&](const std::vector<std::string>& argv, const std::string& dir) {
+    ++runs;
+    return RunDirect(argv, dir);
+  };
+  const std::vector<std::string> snippets = {
+      "import requests\n\ndef fetch(url):\n    r = requests.get(url, verify=False)\n    return r.status != 200:\n"
+      "        raise RuntimeError(r.text)\n",
+      "import requests\n\ndef fetch(url):\n    return requests.get(url, timeout=10)\n",
+  };
+  Result<std::vector<std::vector<BanditIssue>>> issues = RunBandit(snippets, counting);
+  ASSERT_TRUE(issues.ok()) << issues.status().ToString();
+  ASSERT_EQ(issues.value()[0].size(), 1u);
+  EXPECT_EQ(issues.value()[0][0].test_id, "B501");
+  EXPECT_EQ(issues.value()[0][0].line, 4);
+  EXPECT_TRUE(issues.value()[1].empty());
+  EXPECT_EQ(runs, 3);  // the whole set, then two trimming rounds for snippet 0
+}
+
 Suite TextSuite() {
   Suite s;
   s.name = "text";
