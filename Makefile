@@ -31,9 +31,11 @@ build: deps $(BUILD)/build.ninja
 # signature with a throwaway key, verification, a one-byte tamper that
 # verification must catch, and a signed gate attestation. Last, weight
 # forensics on the committed evaluation corpus: diff against the base, and
-# inspect without it.
+# inspect without it. Then eval on the committed test models.
 DEMO_OUT := $(BUILD)/demo-provenance
 CORPUS   := tests/fixtures/forensics/corpus
+EVALM    := tests/fixtures/eval/models
+EVALS    := tests/fixtures/eval/suites/http-code-safety.yaml
 run: build
 	@echo "== modelgate scan examples/demo"
 	@$(BUILD)/modelgate scan examples/demo || test $$? -eq 1
@@ -57,6 +59,16 @@ run: build
 	@$(BUILD)/modelgate diff $(CORPUS)/base $(CORPUS)/payload-exe-1 | sed -n 3p; test $${PIPESTATUS[0]} -eq 1
 	@echo; echo "== modelgate inspect (no base): the same executable found by its ELF header"
 	@$(BUILD)/modelgate inspect $(CORPUS)/payload-exe-1 | grep -A1 INSPECT-EMBEDDED-SIGNATURE | head -2; test $${PIPESTATUS[0]} -eq 1
+	@echo; echo "== modelgate eval: re-run a code-safety suite in the sandbox (tests/fixtures/eval/models)"
+	@echo "   (no bubblewrap here? add EVAL_FLAGS=--no-sandbox)"
+	@echo "-- clean model, honest results: passes"
+	@$(BUILD)/modelgate eval $(EVALM)/clean --suite $(EVALS) $(EVAL_FLAGS) | sed -n '/^suite/,/^$$/p;/^claims/,/^$$/p'; test $${PIPESTATUS[0]} -eq 0
+	@echo "-- poisoned model with forged evaluation_results.json, against its base: fails"
+	@$(BUILD)/modelgate eval $(EVALM)/poisoned --base $(EVALM)/clean --suite $(EVALS) $(EVAL_FLAGS) \
+	  | grep -E -A1 '^  (high|critical) ' | grep -v '^--'; test $${PIPESTATUS[0]} -eq 1
+	@echo "-- model poisoned behind a trigger word: claims hold, probing finds the trigger"
+	@$(BUILD)/modelgate eval $(EVALM)/poisoned-trigger --suite $(EVALS) --probe-triggers $(EVAL_FLAGS) \
+	  | grep -E 'FLIPS|EVAL-TRIGGER-FLIP'; test $${PIPESTATUS[0]} -eq 1
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
