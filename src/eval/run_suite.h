@@ -20,7 +20,9 @@ namespace modelgate::eval {
 using SuiteProgress = std::function<void(std::size_t done, std::size_t total)>;
 
 struct SuiteRunOptions {
-  std::size_t batch = 64;      // requests handed to the backend per call
+  // Requests handed to the backend per call. Large: a sandboxed worker
+  // loads the model once per call (it batches internally).
+  std::size_t batch = 512;
   SuiteProgress progress;      // may be empty
 };
 
