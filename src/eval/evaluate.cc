@@ -93,8 +93,9 @@ Result<EvalReport> Evaluate(const EvalOptions& o, Backend& candidate, Backend* b
 
   if (o.probe) {
     r.trigger_candidates = GatherTriggers(o, &r.probe_notes);
+    if (r.trigger_candidates.empty()) r.probe_notes.push_back("no trigger candidates: nothing probed");
     for (const Suite& suite : o.suites) {
-      if (suite.probe.metric.empty() && suite.cases.empty()) continue;
+      if (suite.cases.empty() || r.trigger_candidates.empty()) continue;
       Say(o, fmt::format("probing {} trigger candidate(s) on suite {}", r.trigger_candidates.size(), suite.name));
       ProbeOptions po = o.probe_options;
       po.run = WithProgress(o, "probe " + suite.name);
