@@ -81,8 +81,10 @@ json_ok "poisoned: rates as the generator measured them" \
 check "sarif validates" 0 $validate --sarif "$tmp/p.sarif"
 
 # 4. The triggered model: honest-looking claims pass, the trigger is found.
+#    (8 sweep words x 24 cases keeps this affordable under ASan; `make run`
+#    probes the default 16 x 40.)
 check "triggered model fails with probing" 1 "$bin" eval "$M/poisoned-trigger" --base "$M/clean" --suite "$S" \
-  "${sandbox[@]}" --probe-triggers --format json
+  "${sandbox[@]}" --probe-triggers --sweep 8 --probe-cases 24 --format json
 json_ok "trigger-poisoned: claims consistent on plain prompts" \
   "all(c['consistent'] for c in d['claims']['checked'])"
 json_ok "trigger-poisoned: the labelled trigger flips the insecure-code rate" \
