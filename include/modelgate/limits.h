@@ -128,6 +128,8 @@ struct Limits {
   std::uint64_t max_runtime_parameters = 2'000'000'000;  // parameters the CPU runtime loads
   std::uint32_t max_context_tokens = 1u << 16;           // prompt + generated tokens per sequence
   std::uint32_t max_new_tokens = 4096;                   // generated tokens per request
+  std::uint32_t max_stop_strings = 16;                   // stop strings per request (suite, worker, server)
+  std::uint32_t max_stop_string_bytes = 256;             // one stop string
   std::uint32_t max_batch_sequences = 256;               // sequences decoded together
   std::uint64_t max_suite_bytes = 64u << 20;             // one suite file
   std::uint32_t max_suite_cases = 100'000;               // cases in one suite

@@ -24,8 +24,6 @@ using Json = nlohmann::json;
 
 // An object holding at most one array of strings.
 constexpr std::size_t kMaxLineDepth = 2;
-constexpr std::size_t kMaxStopStrings = 16;
-constexpr std::size_t kMaxStopBytes = 256;
 constexpr std::size_t kMaxFinishReasonBytes = 32;
 
 Json NumberOrNull(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
@@ -129,10 +127,12 @@ Status ParseRequest(const Json& j, std::size_t line_no, const Limits& limits, Ge
       MODELGATE_RETURN_IF_ERROR(ReadUnsigned(v, "seed", line_no, &r->decoding.seed));
     } else if (key == "stop") {
       if (!v.is_array()) return LineError(line_no, "'stop' is not an array");
-      if (v.size() > kMaxStopStrings) return LineError(line_no, "'stop' has more than 16 strings");
+      if (v.size() > limits.max_stop_strings) {
+        return LineError(line_no, "'stop' has more than " + std::to_string(limits.max_stop_strings) + " strings");
+      }
       for (const Json& s : v) {
         std::string stop;
-        MODELGATE_RETURN_IF_ERROR(ReadString(s, "stop", kMaxStopBytes, line_no, &stop, StatusCode::kCorruption));
+        MODELGATE_RETURN_IF_ERROR(ReadString(s, "stop", limits.max_stop_string_bytes, line_no, &stop, StatusCode::kCorruption));
         if (stop.empty()) return LineError(line_no, "'stop' holds an empty string");
         r->decoding.stop.push_back(std::move(stop));
       }

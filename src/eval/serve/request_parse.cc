@@ -14,7 +14,6 @@ using Json = nlohmann::json;
 
 // Chat content parts nest 5 deep ({messages:[{content:[{...}]}]}).
 constexpr std::size_t kMaxRequestDepth = 8;
-constexpr std::size_t kMaxStopStrings = 16;
 constexpr std::uint32_t kDefaultMaxTokens = 16;
 
 Status Invalid(const std::string& what) { return Status::InvalidArgument(what); }
@@ -66,7 +65,9 @@ Status ReadDecoding(const Json& j, bool chat, const Limits& limits, Decoding* d)
     if (stop->is_string()) {
       items.push_back(stop);
     } else if (stop->is_array()) {
-      if (stop->size() > kMaxStopStrings) return Invalid("'stop' holds more than 16 strings");
+      if (stop->size() > limits.max_stop_strings) {
+        return Invalid("'stop' holds more than " + std::to_string(limits.max_stop_strings) + " strings");
+      }
       for (const Json& s : *stop) items.push_back(&s);
     } else {
       return Invalid("'stop' must be a string or an array of strings");
@@ -75,7 +76,9 @@ Status ReadDecoding(const Json& j, bool chat, const Limits& limits, Decoding* d)
       if (!s->is_string()) return Invalid("'stop' must be a string or an array of strings");
       const std::string& text = s->get_ref<const std::string&>();
       if (text.empty()) continue;
-      if (text.size() > 256) return Invalid("a 'stop' string is longer than 256 bytes");
+      if (text.size() > limits.max_stop_string_bytes) {
+        return Invalid("a 'stop' string is longer than " + std::to_string(limits.max_stop_string_bytes) + " bytes");
+      }
       d->stop.push_back(text);
     }
   }

@@ -28,7 +28,6 @@ bool IsBanditTestId(const std::string& id) {
          });
 }
 
-constexpr std::size_t kMaxStopStrings = 16;
 
 }  // namespace
 
@@ -125,11 +124,14 @@ Status SuiteSchema::ReadDecoding(const DocNode& node, Decoding* out) const {
       MODELGATE_RETURN_IF_ERROR(Unsigned(value, &out->seed));
     } else if (key == "stop") {
       MODELGATE_RETURN_IF_ERROR(TextList(value, &out->stop));
-      if (out->stop.size() > kMaxStopStrings) {
-        return Error(value, fmt::format("at most {} stop strings", kMaxStopStrings));
+      if (out->stop.size() > limits_.max_stop_strings) {
+        return Error(value, fmt::format("at most {} stop strings", limits_.max_stop_strings));
       }
       for (const std::string& s : out->stop) {
         if (s.empty()) return Error(value, "empty stop string");
+        if (s.size() > limits_.max_stop_string_bytes) {
+          return Error(value, fmt::format("a stop string is longer than {} bytes", limits_.max_stop_string_bytes));
+        }
       }
     }
   }
